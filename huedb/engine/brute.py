@@ -1,0 +1,138 @@
+"""Exact nearest-neighbour search over a row-aligned float32 matrix held in memory."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from huedb.engine.distances import distance_matrix, exact_distances, prepare_stored
+from huedb.engine.index import RowIds
+from huedb.types import Space
+
+_F32 = NDArray[np.float32]
+# Rank this many query rows against the matrix at once: bounds the temporary distance block.
+_QUERY_BLOCK = 64
+
+
+class BruteIndex:
+    """Every vector in one contiguous matrix; removal swaps the last row into the hole.
+
+    `_pos_of_rid` maps a rid to its row (or -1); rids only grow, so a dense array is cheaper
+    and faster to gather with than a dict.
+    """
+
+    def __init__(self, space: Space, dimension: int) -> None:
+        self.space: Space = space
+        self.dimension = dimension
+        self._vectors = np.empty((0, dimension), dtype=np.float32)
+        self._sq_norms = np.empty(0, dtype=np.float32)
+        self._rids = np.empty(0, dtype=np.int64)
+        self._pos_of_rid = np.full(0, -1, dtype=np.int64)
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def upsert(self, rids: RowIds, vectors: _F32) -> None:
+        if len(rids) == 0:
+            return
+        rids = np.asarray(rids, dtype=np.int64)
+        prepared = prepare_stored(self.space, np.asarray(vectors, dtype=np.float32))
+        self._grow_rid_map(int(rids.max()) + 1)
+        existing = self._pos_of_rid[rids]
+        known = existing >= 0
+        if known.any():
+            self._vectors[existing[known]] = prepared[known]
+            self._sq_norms[existing[known]] = _sq_norms(prepared[known])
+        fresh_rids, fresh_vecs = rids[~known], prepared[~known]
+        # A batch may name one rid twice; the last vector wins, as a sequence of upserts would.
+        if len(fresh_rids):
+            _, last = np.unique(fresh_rids[::-1], return_index=True)
+            keep = np.sort(len(fresh_rids) - 1 - last)
+            fresh_rids, fresh_vecs = fresh_rids[keep], fresh_vecs[keep]
+            self._append(fresh_rids, fresh_vecs)
+
+    def remove(self, rids: RowIds) -> None:
+        for rid in np.asarray(rids, dtype=np.int64):
+            if rid >= len(self._pos_of_rid):
+                continue
+            pos = int(self._pos_of_rid[rid])
+            if pos < 0:
+                continue
+            last = self._count - 1
+            if pos != last:
+                moved = int(self._rids[last])
+                self._vectors[pos] = self._vectors[last]
+                self._sq_norms[pos] = self._sq_norms[last]
+                self._rids[pos] = moved
+                self._pos_of_rid[moved] = pos
+            self._pos_of_rid[rid] = -1
+            self._count -= 1
+
+    def search(
+        self, queries: _F32, k: int, allowed: RowIds | None
+    ) -> list[tuple[RowIds, _F32]]:
+        queries = prepare_stored(self.space, np.atleast_2d(np.asarray(queries, np.float32)))
+        if allowed is None:
+            positions = None
+            vectors, sq_norms, rids = self._live()
+        else:
+            positions = self._positions(np.asarray(allowed, dtype=np.int64))
+            vectors = self._vectors[positions]
+            sq_norms = self._sq_norms[positions]
+            rids = self._rids[positions]
+        n = len(rids)
+        k = min(k, n)
+        out: list[tuple[RowIds, _F32]] = []
+        if k <= 0:
+            empty = (np.empty(0, np.int64), np.empty(0, np.float32))
+            return [empty for _ in range(len(queries))]
+        for start in range(0, len(queries), _QUERY_BLOCK):
+            block = queries[start:start + _QUERY_BLOCK]
+            dist = distance_matrix(self.space, block, vectors, sq_norms)
+            if k < n:
+                top = np.argpartition(dist, k - 1, axis=1)[:, :k]
+            else:
+                top = np.broadcast_to(np.arange(n), (len(block), n))
+            for row, query in enumerate(block):
+                cand = top[row]
+                exact = exact_distances(self.space, query, vectors[cand])
+                order = np.lexsort((rids[cand], exact))
+                out.append((rids[cand][order], exact[order]))
+        return out
+
+    def _live(self) -> tuple[_F32, _F32, RowIds]:
+        n = self._count
+        return self._vectors[:n], self._sq_norms[:n], self._rids[:n]
+
+    def _positions(self, allowed: RowIds) -> NDArray[np.int64]:
+        allowed = allowed[(allowed >= 0) & (allowed < len(self._pos_of_rid))]
+        pos = self._pos_of_rid[allowed]
+        return np.unique(pos[pos >= 0])
+
+    def _append(self, rids: RowIds, vectors: _F32) -> None:
+        need = self._count + len(rids)
+        if need > len(self._vectors):
+            capacity = max(need, int(len(self._vectors) * 1.5) + 16)
+            grown = np.empty((capacity, self.dimension), dtype=np.float32)
+            grown[:self._count] = self._vectors[:self._count]
+            self._vectors = grown
+            self._sq_norms = np.resize(self._sq_norms, capacity)
+            self._rids = np.resize(self._rids, capacity)
+        end = self._count + len(rids)
+        self._vectors[self._count:end] = vectors
+        self._sq_norms[self._count:end] = _sq_norms(vectors)
+        self._rids[self._count:end] = rids
+        self._pos_of_rid[rids] = np.arange(self._count, end)
+        self._count = end
+
+    def _grow_rid_map(self, size: int) -> None:
+        if size > len(self._pos_of_rid):
+            grown = np.full(max(size, int(len(self._pos_of_rid) * 1.5) + 16), -1, np.int64)
+            grown[:len(self._pos_of_rid)] = self._pos_of_rid
+            self._pos_of_rid = grown
+
+
+def _sq_norms(vectors: _F32) -> _F32:
+    norms: _F32 = np.einsum("ij,ij->i", vectors, vectors).astype(np.float32, copy=False)
+    return norms

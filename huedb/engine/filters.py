@@ -1,0 +1,1132 @@
+"""Compiles Chroma `where` / `where_document` filters into one SQL expression over `records r`.
+
+The compiler is pure: it validates a filter the way Chroma's Rust server does and returns
+`(sql, params)`, a boolean expression over the alias `r` plus its bound parameters. The caller
+writes `SELECT ... FROM records r WHERE r.collection = ? AND (<sql>)`.
+
+Semantics (Chroma 1.5.9, verified against it; see tests/unit/test_filters_vs_chroma.py):
+
+- Metadata comparisons are typed. Ints and floats compare numerically with each other, bool is a
+  separate type, and a string never equals a number. Chroma's local mode truncates a float operand
+  when comparing it with int values (`{"i": 1.5}` matches `i == 1`); huedb compares exactly.
+- `$ne`, `$nin` and `$not_contains` are negations: they also match records lacking the key.
+- Scalar operators never match list values; `$contains`/`$not_contains` test list membership, so on
+  a scalar field `$contains` matches nothing and `$not_contains` matches everything.
+- `$and: []` matches everything, `$or: []` matches nothing, one child means that child.
+- Document `$contains` is a case-sensitive substring test (a trigram FTS5 query from 3 characters
+  on, `instr` below that); document negations match records without a document.
+- `$regex` uses Rust `regex` syntax, translated to Python `re` by `translate_regex` and evaluated by
+  the SQL function `huedb_regexp`, which `register_sql_functions` installs on a connection.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import math
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal, NoReturn
+
+from huedb.engine.metadata_rows import (
+    ELEMENT_OFFSET,
+    KIND_BOOL,
+    KIND_NUMBER,
+    KIND_STR,
+)
+from huedb.errors import InvalidArgumentError
+
+__all__ = [
+    "compile_filters",
+    "compile_regex",
+    "register_sql_functions",
+    "translate_regex",
+]
+
+Sql = tuple[str, list[object]]
+
+INVALID_WHERE = "Invalid where clause"
+INVALID_WHERE_DOCUMENT = "Invalid where document clause"
+DOCUMENT_KEY = "#document"
+
+_MATCH_ALL: Sql = ("1", [])
+_MATCH_NONE: Sql = ("0", [])
+
+# serde_json refuses documents nested deeper than this.
+_MAX_JSON_DEPTH = 128
+# Longer `$in` lists travel as one JSON parameter, well below SQLite's bound-variable limit.
+_MAX_INLINE_SET = 64
+
+_I64_MIN = -(2**63)
+_I64_MAX = 2**63 - 1
+_U64_MAX = 2**64 - 1
+
+_COMPARISONS = {"$eq": "=", "$ne": "=", "$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
+_CONTAINS = ("$contains", "$not_contains")
+_REGEX = ("$regex", "$not_regex")
+
+_METADATA_SUBQUERY = (
+    "SELECT rid FROM record_metadata WHERE collection = ? AND key = ? AND kind = ? AND value"
+)
+_FTS_SUBQUERY = "SELECT rowid FROM records_fts WHERE records_fts MATCH ?"
+# FTS5's trigram tokenizer cannot match anything shorter than one trigram.
+_MIN_FTS_LENGTH = 3
+
+
+def compile_filters(
+    collection: int,
+    where: Mapping[str, object] | None,
+    where_document: Mapping[str, object] | None,
+) -> tuple[str, list[object]]:
+    """Compiles `where` and `where_document` into a boolean SQL expression over `records r`.
+
+    Args:
+        collection: the collection's `collections.pk`, used by the metadata subqueries.
+        where: a Chroma metadata filter, or None.
+        where_document: a Chroma document filter, or None.
+
+    Returns:
+        `(sql, params)`; `("1", [])` when there is no filter. Both filters are ANDed.
+
+    Raises:
+        InvalidArgumentError: "Invalid where clause", "Invalid where document clause", a
+            "Regex syntax errror: ..." for a bad pattern, or the "indexing is disabled" message for
+            a string equality on `#document`, exactly as Chroma's server reports them.
+
+    Example:
+        >>> sql, params = compile_filters(7, {"n": {"$gt": 2}}, None)
+        >>> params
+        [7, 'n', 1, 2]
+    """
+    # Chroma decodes both JSON payloads before parsing either one, so the order of checks (and
+    # therefore which error wins when both are bad) follows that.
+    if where is not None and not _is_json(where, 0):
+        raise InvalidArgumentError(INVALID_WHERE)
+    if where_document is not None and not _is_json(where_document, 0):
+        raise InvalidArgumentError(INVALID_WHERE_DOCUMENT)
+    compiler = _Compiler(collection)
+    parts: list[Sql] = []
+    if where is not None:
+        parts.append(compiler.where(where))
+    if where_document is not None:
+        parts.append(compiler.where_document(where_document))
+    if compiler.document_as_metadata:
+        # The server runs this schema check only after both filters parsed.
+        raise InvalidArgumentError(
+            f"Cannot filter using metadata key '{DOCUMENT_KEY}' with type 'Str' "
+            "because indexing is disabled"
+        )
+    if not parts:
+        return _MATCH_ALL
+    return _combine(" AND ", parts)
+
+
+def register_sql_functions(conn: sqlite3.Connection) -> None:
+    """Installs the SQL functions compiled filters call (`huedb_regexp(pattern, text)`)."""
+    conn.create_function("huedb_regexp", 2, _sql_regexp, deterministic=True)
+
+
+def _sql_regexp(pattern: object, text: object) -> int | None:
+    if not isinstance(pattern, str) or not isinstance(text, str):
+        return None
+    return 1 if compile_regex(pattern).search(text) is not None else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Values as Chroma's server sees them: the Python client sends `json.dumps(where)` and the Rust
+# side reads it with serde_json, so a Python value's type is its JSON type.
+
+_Wire = Literal["str", "bool", "int", "float", "u64", "other"]
+
+
+def _is_json(value: object, depth: int) -> bool:
+    """Whether json.dumps would produce JSON that serde_json accepts."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return _int_fits_json(value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return _is_utf8(value)
+    if depth >= _MAX_JSON_DEPTH:
+        return False
+    if isinstance(value, (list, tuple)):
+        return all(_is_json(v, depth + 1) for v in value)
+    if isinstance(value, Mapping):
+        return all(
+            isinstance(k, str) and _is_utf8(k) and _is_json(v, depth + 1) for k, v in value.items()
+        )
+    return False
+
+
+def _int_fits_json(value: int) -> bool:
+    # serde_json reads integers beyond u64 as f64, and fails beyond f64's range.
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _wire(value: object) -> tuple[_Wire, object]:
+    """The serde_json type of a value and the value an SQL comparison should bind."""
+    if isinstance(value, bool):
+        return "bool", int(value)
+    if isinstance(value, int):
+        if _I64_MIN <= value <= _I64_MAX:
+            return "int", value
+        if 0 <= value <= _U64_MAX:
+            # serde_json keeps these as u64, which Chroma's parser accepts nowhere as a scalar.
+            return "u64", float(value)
+        return "float", float(value)
+    if isinstance(value, float):
+        return "float", value
+    if isinstance(value, str):
+        return "str", value
+    return "other", value
+
+
+# --------------------------------------------------------------------------------------------
+# The compiler: one method per operator family.
+
+
+class _Compiler:
+    def __init__(self, collection: int) -> None:
+        self.collection = collection
+        # A string equality or membership on `#document` passes parsing but fails Chroma's schema
+        # check afterwards ("indexing is disabled").
+        self.document_as_metadata = False
+
+    def where(self, clause: object) -> Sql:
+        if not isinstance(clause, Mapping) or len(clause) != 1:
+            _invalid_where()
+        ((key, value),) = clause.items()
+        if key in ("$and", "$or"):
+            if not isinstance(value, (list, tuple)):
+                _invalid_where()
+            return _logical(key, [self.where(child) for child in value])
+        if key.startswith("$"):
+            _invalid_where()
+        if isinstance(value, Mapping):
+            if len(value) != 1:
+                _invalid_where()
+            ((op, operand),) = value.items()
+            return self.field(key, op, operand)
+        if _wire(value)[0] in ("str", "bool", "int", "float"):
+            return self.field(key, "$eq", value)
+        _invalid_where()
+
+    def field(self, key: str, op: str, operand: object) -> Sql:
+        if isinstance(operand, (list, tuple)):
+            if op not in ("$in", "$nin"):
+                _invalid_where()
+            kind, values = _set_operand(operand)
+            if key == DOCUMENT_KEY and kind == KIND_STR:
+                self.document_as_metadata = True
+            return self.membership(key, op == "$nin", kind, values)
+        if isinstance(operand, str):
+            if op in _CONTAINS:
+                if key == DOCUMENT_KEY:
+                    return _document_contains(operand, negate=op == "$not_contains")
+                return self.list_contains(key, op == "$not_contains", KIND_STR, operand)
+            if op in _REGEX:
+                if key != DOCUMENT_KEY:
+                    _invalid_where()
+                return _document_regex(operand, negate=op == "$not_regex")
+            if op not in ("$eq", "$ne"):
+                _invalid_where()
+            if key == DOCUMENT_KEY:
+                self.document_as_metadata = True
+            return self.comparison(key, op, KIND_STR, operand)
+        wire, value = _wire(operand)
+        if wire in ("bool", "int", "float"):
+            kind = KIND_BOOL if wire == "bool" else KIND_NUMBER
+            if op in _CONTAINS:
+                if key == DOCUMENT_KEY:
+                    _invalid_where()
+                return self.list_contains(key, op == "$not_contains", kind, value)
+            allowed = ("$eq", "$ne") if kind == KIND_BOOL else tuple(_COMPARISONS)
+            if op not in allowed:
+                _invalid_where()
+            return self.comparison(key, op, kind, value)
+        _invalid_where()
+
+    def comparison(self, key: str, op: str, kind: int, value: object) -> Sql:
+        sql = f"{_METADATA_SUBQUERY} {_COMPARISONS[op]} ?"
+        return self.subquery(op == "$ne", sql, [key, kind, value])
+
+    def membership(self, key: str, negate: bool, kind: int, values: list[object]) -> Sql:
+        if len(values) <= _MAX_INLINE_SET:
+            marks = ", ".join("?" * len(values))
+            return self.subquery(negate, f"{_METADATA_SUBQUERY} IN ({marks})", [key, kind, *values])
+        sql = f"{_METADATA_SUBQUERY} IN (SELECT value FROM json_each(?))"
+        return self.subquery(negate, sql, [key, kind, json.dumps(values)])
+
+    def list_contains(self, key: str, negate: bool, kind: int, value: object) -> Sql:
+        sql = f"{_METADATA_SUBQUERY} = ?"
+        return self.subquery(negate, sql, [key, kind + ELEMENT_OFFSET, value])
+
+    def subquery(self, negate: bool, sql: str, params: list[object]) -> Sql:
+        # Negations are NOT IN over the positive set, so records lacking the key, holding it with
+        # another type, or holding a list, all match: Chroma's semantics for $ne/$nin/$not_contains.
+        return f"r.rid {'NOT IN' if negate else 'IN'} ({sql})", [self.collection, *params]
+
+    def where_document(self, clause: object) -> Sql:
+        if not isinstance(clause, Mapping) or len(clause) != 1:
+            _invalid_document()
+        ((key, value),) = clause.items()
+        if key in ("$and", "$or"):
+            if not isinstance(value, (list, tuple)):
+                _invalid_document()
+            return _logical(key, [self.where_document(child) for child in value])
+        if not isinstance(value, str):
+            _invalid_document()
+        if key in _CONTAINS:
+            return _document_contains(value, negate=key == "$not_contains")
+        if key in _REGEX:
+            return _document_regex(value, negate=key == "$not_regex")
+        _invalid_document()
+
+
+def _invalid_where() -> NoReturn:
+    raise InvalidArgumentError(INVALID_WHERE)
+
+
+def _invalid_document() -> NoReturn:
+    raise InvalidArgumentError(INVALID_WHERE_DOCUMENT)
+
+
+def _set_operand(operand: Sequence[object]) -> tuple[int, list[object]]:
+    """The kind and bindable values of an `$in`/`$nin` list, typed by its first element as Chroma
+    does: `[1.5, 2]` is a float list, `[1, 2.0]` and `[True, 1]` are rejected."""
+    if not operand:
+        _invalid_where()
+    wires = [_wire(v) for v in operand]
+    first = wires[0][0]
+    tags = {w for w, _ in wires}
+    values = [v for _, v in wires]
+    if first == "str" and tags == {"str"}:
+        kind = KIND_STR
+    elif first == "bool" and tags == {"bool"}:
+        kind = KIND_BOOL
+    elif first == "float" and tags <= {"int", "float", "u64"}:
+        # serde's as_f64 reads any number, so ints join a float list as floats.
+        kind = KIND_NUMBER
+        values = [float(v) if isinstance(v, (int, float)) else v for v in values]
+    elif first == "int" and tags == {"int"}:
+        kind = KIND_NUMBER
+    else:
+        _invalid_where()
+    # dict.fromkeys drops duplicates and keeps order; 1 and 1.0 are the same number here.
+    return kind, list(dict.fromkeys(values))
+
+
+def _logical(op: str, children: list[Sql]) -> Sql:
+    if not children:
+        # The server accepts empty lists: an empty AND is true and an empty OR is false.
+        return _MATCH_ALL if op == "$and" else _MATCH_NONE
+    if len(children) == 1:
+        return children[0]
+    return _combine(" AND " if op == "$and" else " OR ", children)
+
+
+def _combine(joiner: str, parts: list[Sql]) -> Sql:
+    if len(parts) == 1:
+        return parts[0]
+    params: list[object] = []
+    for _, p in parts:
+        params.extend(p)
+    return "(" + joiner.join(sql for sql, _ in parts) + ")", params
+
+
+def _fts_phrase(text: str) -> str:
+    """An FTS5 string literal: inside double quotes every character but `"` is literal."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _document_contains(text: str, *, negate: bool) -> Sql:
+    if len(text) >= _MIN_FTS_LENGTH:
+        # A trigram phrase query matches exactly the documents containing the text as a
+        # substring (consecutive trigrams at consecutive positions).
+        return f"r.rid {'NOT IN' if negate else 'IN'} ({_FTS_SUBQUERY})", [_fts_phrase(text)]
+    if negate:
+        return "(r.document IS NULL OR instr(r.document, ?) = 0)", [text]
+    return "instr(r.document, ?) > 0", [text]
+
+
+def _document_regex(pattern: str, *, negate: bool) -> Sql:
+    compile_regex(pattern)  # reject a bad pattern now, with Chroma's message
+    if negate:
+        return "(r.document IS NULL OR NOT huedb_regexp(?, r.document))", [pattern]
+    return "huedb_regexp(?, r.document)", [pattern]
+
+
+# --------------------------------------------------------------------------------------------
+# Rust `regex` syntax on Python `re`.
+#
+# Chroma validates and runs patterns with the Rust regex crate. `translate_regex` parses that
+# syntax, raises the crate's errors for what it rejects (look-around, backreferences, `\Z`, ...),
+# and emits an equivalent Python pattern. Differences it resolves: `$` means end of text, `\z`,
+# `(?<name>`, flags in the middle of a pattern (scoped to the rest of the group), `\x{...}`,
+# `\p{...}` general categories, POSIX `[[:alpha:]]`, nested classes and `&&`/`--`/`~~` set
+# operations, stacked repetitions (`a**`), `\<`/`\>`/`\b{start}` boundaries, whitespace in counted
+# repetitions and in verbose classes. Case-insensitivity and multi-line/dot-all are applied per
+# atom, so the emitted pattern carries no global flags. Known gaps: Unicode scripts and boolean
+# properties (`\p{Greek}`) are rejected; `\b` uses Python's word definition; (?-u) and (?R) are
+# accepted but ignored; (?U) only swaps greediness, which cannot change whether a text matches.
+
+_MAX_NESTING = 250
+_MAX_CODE_POINT = 0x10FFFF
+_Ranges = list[tuple[int, int]]
+
+
+class _RegexError(Exception):
+    def __init__(self, message: str, *spans: tuple[int, int]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.spans = spans
+
+
+class _EmptyClassError(Exception):
+    """Chroma refuses classes that match nothing, with this message and no prefix."""
+
+
+@functools.lru_cache(maxsize=256)
+def compile_regex(pattern: str) -> re.Pattern[str]:
+    """Compiles a Rust-syntax pattern to Python `re`, with a small cache.
+
+    Raises:
+        InvalidArgumentError: "Regex syntax errror: regex parse error: ..." when the Rust crate
+            would reject the pattern (the triple "r" is Chroma's).
+    """
+    translated = translate_regex(pattern)
+    try:
+        return re.compile(translated)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise InvalidArgumentError(f"Regex syntax errror: {exc}") from None
+
+
+def translate_regex(pattern: str) -> str:
+    """The Python `re` pattern equivalent to a Rust `regex` pattern.
+
+    Raises:
+        InvalidArgumentError: the pattern is not valid Rust regex syntax.
+    """
+    try:
+        return _RustRegex(pattern).translate()
+    except _RegexError as exc:
+        raise InvalidArgumentError(
+            "Regex syntax errror: " + _rust_error_text(pattern, exc.message, exc.spans)
+        ) from None
+    except _EmptyClassError:
+        raise InvalidArgumentError("Byte pattern is not allowed") from None
+
+
+def _rust_error_text(pattern: str, message: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """regex-syntax's error layout: the pattern, carets under the spans, then the message."""
+    lines = pattern.split("\n")
+    notes: dict[int, str] = {}
+    for start, end in spans:
+        line = pattern.count("\n", 0, start)
+        column = start - (pattern.rfind("\n", 0, start) + 1)
+        note = notes.get(line, "").ljust(column)
+        notes[line] = note + "^" * max(1, end - start)
+    out = ["regex parse error:"]
+    if len(lines) == 1:
+        out.append("    " + pattern)
+        out.extend("    " + note for note in notes.values())
+    else:
+        width = len(str(len(lines)))
+        divider = "~" * 79
+        out.append(divider)
+        for i, text in enumerate(lines):
+            out.append(f"{i + 1:>{width}}: {text}")
+            if i in notes:
+                out.append(" " * (width + 2) + notes[i])
+        out.append(divider)
+    out.append("error: " + message)
+    return "\n".join(out)
+
+
+@dataclass
+class _Flags:
+    i: bool = False  # case-insensitive
+    m: bool = False  # ^ and $ match at line breaks
+    s: bool = False  # . matches \n
+    x: bool = False  # verbose: whitespace and # comments ignored
+
+
+@dataclass
+class _Item:
+    text: str
+    quantifiable: bool = True
+    quantified: bool = False
+
+
+class _RustRegex:
+    """A recursive-descent reader of Rust regex syntax that writes Python `re` syntax."""
+
+    def __init__(self, pattern: str) -> None:
+        self.p = pattern
+        self.pos = 0
+        self.depth = 0
+        self.names: dict[str, tuple[int, int]] = {}
+
+    def translate(self) -> str:
+        return self.sequence(_Flags(), None)
+
+    def peek(self, ahead: int = 0) -> str:
+        at = self.pos + ahead
+        return self.p[at] if at < len(self.p) else ""
+
+    def at_end(self) -> bool:
+        return self.pos >= len(self.p)
+
+    def nest(self, at: int) -> None:
+        self.depth += 1
+        if self.depth > _MAX_NESTING:
+            raise _RegexError(
+                f"exceed the maximum number of nested parentheses/brackets ({_MAX_NESTING})",
+                (at, at + 1),
+            )
+
+    def sequence(self, flags: _Flags, open_at: int | None) -> str:
+        """An alternation up to the `)` closing the group opened at `open_at` (or the end)."""
+        branches: list[str] = []
+        items: list[_Item] = []
+        while True:
+            if self.at_end():
+                if open_at is not None:
+                    raise _RegexError("unclosed group", (open_at, open_at + 1))
+                break
+            c = self.p[self.pos]
+            if flags.x and c.isspace():
+                self.pos += 1
+            elif flags.x and c == "#":
+                end = self.p.find("\n", self.pos)
+                self.pos = len(self.p) if end < 0 else end + 1
+            elif c == ")":
+                if open_at is None:
+                    raise _RegexError("unopened group", (self.pos, self.pos + 1))
+                self.pos += 1
+                break
+            elif c == "|":
+                branches.append("".join(item.text for item in items))
+                items = []
+                self.pos += 1
+            elif c in "*+?{":
+                if not items or not items[-1].quantifiable:
+                    raise _RegexError(
+                        "repetition operator missing expression", (self.pos, self.pos + 1)
+                    )
+                item = items[-1]
+                # Always group the operand: Python rejects repeating an assertion or a
+                # repetition, which Rust allows (`^*`, `a**`).
+                item.text = "(?:" + item.text + ")" + self.quantifier(flags)
+                item.quantified = True
+            else:
+                text = self.atom(flags)
+                items.append(_Item("", quantifiable=False) if text is None else _Item(text))
+        branches.append("".join(item.text for item in items))
+        return "|".join(branches)
+
+    def quantifier(self, flags: _Flags) -> str:
+        c = self.p[self.pos]
+        start = self.pos
+        self.pos += 1
+        if c != "{":
+            text = c
+        else:
+            low = self.decimal(start)
+            high: int | None = low
+            if self.peek() == ",":
+                self.pos += 1
+                self.skip_space()
+                high = None if self.peek() == "}" else self.decimal(start)
+            if self.at_end():
+                raise _RegexError("unclosed counted repetition", (start, len(self.p)))
+            if self.peek() != "}":
+                raise _RegexError("unclosed counted repetition", (start, self.pos))
+            self.pos += 1
+            if high is not None and low > high:
+                raise _RegexError(
+                    "invalid repetition count range, the start must be <= the end",
+                    (start, self.pos),
+                )
+            upper = "" if high is None else str(high)
+            text = f"{{{low}}}" if high == low else f"{{{low},{upper}}}"
+            if flags.x:
+                # Rust skips verbose-mode space between a counted repetition and its lazy `?`.
+                self.skip_space()
+        if self.peek() == "?":
+            self.pos += 1
+            text += "?"
+        return text
+
+    def skip_space(self) -> None:
+        while not self.at_end() and self.p[self.pos].isspace():
+            self.pos += 1
+
+    def decimal(self, start: int) -> int:
+        self.skip_space()
+        if self.at_end():
+            raise _RegexError("unclosed counted repetition", (start, len(self.p)))
+        begin = self.pos
+        while self.peek() in tuple("0123456789"):
+            self.pos += 1
+        if begin == self.pos:
+            raise _RegexError(
+                "repetition quantifier expects a valid decimal", (self.pos, self.pos + 1)
+            )
+        value = int(self.p[begin : self.pos])
+        if value > 0xFFFFFFFF:
+            raise _RegexError("decimal literal invalid", (begin, self.pos))
+        self.skip_space()
+        return value
+
+    def atom(self, flags: _Flags) -> str | None:
+        """One atom as Python text, or None for a flag directive such as `(?i)`."""
+        c = self.p[self.pos]
+        if c == "(":
+            return self.group(flags)
+        if c == "[":
+            return _case(flags, _class_text(*self.bracket_class(flags)))
+        if c == "\\":
+            return self.escape(flags)
+        self.pos += 1
+        if c == ".":
+            return "(?s:.)" if flags.s else "."
+        if c == "^":
+            return "(?m:^)" if flags.m else r"\A"
+        if c == "$":
+            # Without (?m), Rust's `$` is the end of the text; Python's also matches before a
+            # final newline.
+            return "(?m:$)" if flags.m else r"\Z"
+        return _case(flags, _literal(ord(c)))
+
+    def group(self, flags: _Flags) -> str | None:
+        open_at = self.pos
+        self.nest(open_at)
+        self.pos += 1
+        inner = replace(flags)
+        if self.peek() == "?":
+            self.pos += 1
+            c = self.peek()
+            if c == "":
+                raise _RegexError("unclosed group", (open_at, open_at + 1))
+            if c in "=!" or (c == "<" and self.peek(1) in ("=", "!")):
+                raise _RegexError(
+                    "look-around, including look-ahead and look-behind, is not supported",
+                    (open_at, self.pos + (1 if c != "<" else 2)),
+                )
+            if c == "<" or (c == "P" and self.peek(1) == "<"):
+                self.pos += 1 if c == "<" else 2
+                self.group_name()
+            else:
+                directive = self.group_flags(inner, open_at)
+                if directive:
+                    # Rust flags set mid-group last until the group ends, across `|` too, so
+                    # they update the enclosing sequence's flags in place.
+                    flags.i, flags.m, flags.s, flags.x = inner.i, inner.m, inner.s, inner.x
+                    self.depth -= 1
+                    return None
+        body = self.sequence(inner, open_at)
+        self.depth -= 1
+        # Captures do not matter for a yes/no match, so every group becomes non-capturing.
+        return "(?:" + body + ")"
+
+    def group_name(self) -> None:
+        start = self.pos
+        end = self.p.find(">", start)
+        if end < 0:
+            raise _RegexError("unclosed capture group name", (len(self.p), len(self.p)))
+        name = self.p[start:end]
+        if not name:
+            raise _RegexError("empty capture group name", (start, start + 1))
+        for offset, ch in enumerate(name):
+            ok = ch == "_" or ch.isalpha() or (offset > 0 and (ch.isalnum() or ch in ".[]"))
+            if not ok:
+                raise _RegexError(
+                    "invalid capture group character", (start + offset, start + offset + 1)
+                )
+        if name in self.names:
+            raise _RegexError("duplicate capture group name", self.names[name], (start, end))
+        self.names[name] = (start, end)
+        self.pos = end + 1
+
+    def group_flags(self, flags: _Flags, open_at: int) -> bool:
+        """Reads `(?flags)` or `(?flags:` into `flags`; True for the directive form."""
+        first = self.pos
+        negate_at: int | None = None
+        dangling = False
+        seen: dict[str, int] = {}
+        while True:
+            if self.at_end():
+                raise _RegexError("unclosed group", (open_at, open_at + 1))
+            c = self.p[self.pos]
+            if c in ":)":
+                if dangling and negate_at is not None:
+                    raise _RegexError("dangling flag negation operator", (negate_at, negate_at + 1))
+                if c == ")" and self.pos == first:
+                    raise _RegexError("repetition operator missing expression", (first - 1, first))
+                self.pos += 1
+                return c == ")"
+            if c == "-":
+                if negate_at is not None:
+                    raise _RegexError(
+                        "flag negation operator repeated",
+                        (negate_at, negate_at + 1),
+                        (self.pos, self.pos + 1),
+                    )
+                negate_at = self.pos
+                dangling = True
+            elif c in "imsxuUR":
+                if c in seen:
+                    raise _RegexError(
+                        "duplicate flag", (seen[c], seen[c] + 1), (self.pos, self.pos + 1)
+                    )
+                seen[c] = self.pos
+                dangling = False
+                if c in "imsx":
+                    setattr(flags, c, negate_at is None)
+            else:
+                raise _RegexError("unrecognized flag", (self.pos, self.pos + 1))
+            self.pos += 1
+
+    def escape(self, flags: _Flags) -> str:
+        start = self.pos
+        self.pos += 1
+        if self.at_end():
+            raise _RegexError(
+                "incomplete escape sequence, reached end of pattern prematurely", (start, start + 1)
+            )
+        c = self.p[self.pos]
+        self.pos += 1
+        if c in "dDsSwWpP":
+            return _case(flags, _class_text(*self.class_escape(c, start)))
+        assertions = {
+            "z": r"\Z",
+            "A": r"\A",
+            # Python's \B never matches in an empty text; Rust's does.
+            "B": r"(?:\B|\A\Z)",
+            "<": r"\b(?=\w)",
+            ">": r"\b(?<=\w)",
+        }
+        if c in assertions:
+            return assertions[c]
+        if c == "b":
+            return self.word_boundary(start)
+        return _case(flags, _literal(self.escaped_literal(c, start)))
+
+    def word_boundary(self, start: int) -> str:
+        # `\b{start}` and friends; a `{` followed by anything but letters and `-` is a counted
+        # repetition of `\b`, as in Rust.
+        special = _SPECIAL_BOUNDARY.match(self.p, self.pos)
+        if special is None:
+            return r"\b"
+        kinds = {
+            "start": r"\b(?=\w)",
+            "end": r"\b(?<=\w)",
+            "start-half": r"(?<!\w)",
+            "end-half": r"(?!\w)",
+        }
+        self.pos = special.end()
+        if special.group(1) not in kinds:
+            raise _RegexError("unrecognized word boundary assertion", (start, self.pos))
+        return kinds[special.group(1)]
+
+    def class_escape(self, c: str, start: int) -> tuple[_Ranges, bool]:
+        """The code points of `\\d \\s \\w \\p{..}`, and whether the escape negates them."""
+        negate = c in "DSWP"
+        if c in "dD":
+            ranges = _category_ranges("Nd")
+        elif c in "sS":
+            ranges = _WHITE_SPACE
+        elif c in "wW":
+            ranges = _word_ranges()
+        else:
+            ranges, negate_property = self.unicode_property(start)
+            negate ^= negate_property
+        return ranges, negate
+
+    def unicode_property(self, start: int) -> tuple[_Ranges, bool]:
+        if self.at_end():
+            raise _RegexError(
+                "incomplete escape sequence, reached end of pattern prematurely",
+                (len(self.p), len(self.p)),
+            )
+        if self.peek() == "{":
+            end = self.p.find("}", self.pos)
+            if end < 0:
+                raise _RegexError(
+                    "incomplete escape sequence, reached end of pattern prematurely",
+                    (len(self.p), len(self.p)),
+                )
+            name = self.p[self.pos + 1 : end]
+            self.pos = end + 1
+        else:
+            name = self.p[self.pos]
+            self.pos += 1
+        negate = False
+        for separator in ("!=", "=", ":"):
+            if separator in name:
+                prop, _, name = name.partition(separator)
+                negate = separator == "!="
+                if _loose(prop) not in ("gc", "generalcategory"):
+                    name = "\0"  # only general categories are supported
+                break
+        ranges = _property_ranges(_loose(name))
+        if ranges is None:
+            raise _RegexError(
+                "Unicode property not found (huedb supports general categories such as L, Lu "
+                "and Nd, and Any, ASCII, Assigned and White_Space)",
+                (start, self.pos),
+            )
+        return ranges, negate
+
+    def escaped_literal(self, c: str, start: int) -> int:
+        simple = {"n": 10, "t": 9, "r": 13, "f": 12, "v": 11, "a": 7}
+        if c in simple:
+            return simple[c]
+        if c in "xuU":
+            return self.hex_literal(c)
+        if "0" <= c <= "9":
+            raise _RegexError("backreferences are not supported", (start, self.pos))
+        if c.isascii() and not c.isalnum() and c not in "<>":
+            return ord(c)
+        raise _RegexError("unrecognized escape sequence", (start, self.pos))
+
+    def hex_literal(self, c: str) -> int:
+        if self.peek() == "{":
+            end = self.p.find("}", self.pos)
+            if end < 0:
+                raise _RegexError(
+                    "incomplete escape sequence, reached end of pattern prematurely",
+                    (len(self.p), len(self.p)),
+                )
+            first, self.pos = self.pos + 1, end + 1
+            if first == end:
+                raise _RegexError("hexadecimal literal empty", (first, first))
+        else:
+            first = self.pos
+            end = first + {"x": 2, "u": 4, "U": 8}[c]
+            self.pos = min(end, len(self.p))
+        for at in range(first, end):
+            if at >= len(self.p):
+                raise _RegexError(
+                    "incomplete escape sequence, reached end of pattern prematurely", (at, at)
+                )
+            if self.p[at] not in "0123456789abcdefABCDEF":
+                raise _RegexError("invalid hexadecimal digit", (at, at + 1))
+        value = int(self.p[first:end], 16)
+        if value > _MAX_CODE_POINT or 0xD800 <= value <= 0xDFFF:
+            raise _RegexError("hexadecimal literal is not a Unicode scalar value", (first, end))
+        return value
+
+    def bracket_class(self, flags: _Flags) -> tuple[_Ranges, bool]:
+        """A `[...]` class as code point ranges, and whether it is negated.
+
+        The outermost negation is left to Python (`[^...]`) because under (?i) Rust negates after
+        case folding, which is what Python's `[^...]` does too.
+        """
+        open_at = self.pos
+        self.nest(open_at)
+        self.pos += 1
+        negate = self.peek() == "^"
+        if negate:
+            self.pos += 1
+        result: _Ranges | None = None
+        operator = ""
+        current: _Ranges = []
+        first = True
+        while True:
+            if self.at_end():
+                raise _RegexError("unclosed character class", (open_at, open_at + 1))
+            c = self.p[self.pos]
+            if flags.x and c.isspace():
+                self.pos += 1
+                continue
+            if c == "]" and not first:
+                self.pos += 1
+                break
+            two = self.p[self.pos : self.pos + 2]
+            if two in ("&&", "--", "~~"):
+                result = _apply_set_operator(operator, result, current, flags.i)
+                operator, current = two, []
+                first = False
+                self.pos += 2
+                continue
+            current.extend(self.class_item(flags))
+            first = False
+        self.depth -= 1
+        return _apply_set_operator(operator, result, current, flags.i), negate
+
+    def class_item(self, flags: _Flags) -> _Ranges:
+        c = self.p[self.pos]
+        if c == "[":
+            posix = _POSIX_CLASS.match(self.p, self.pos)
+            if posix is not None and posix.group(2) in _POSIX_RANGES:
+                self.pos = posix.end()
+                ranges = _POSIX_RANGES[posix.group(2)]
+                return _negate(ranges, flags.i) if posix.group(1) else ranges
+            # Rust reads any other `[` inside a class as a nested class.
+            ranges, negate = self.bracket_class(flags)
+            return _negate(ranges, flags.i) if negate else ranges
+        start = self.pos
+        low = self.class_literal(flags)
+        if isinstance(low, list):
+            return low
+        if self.peek() == "-" and self.peek(1) not in ("]", "-", ""):
+            self.pos += 1
+            boundary = self.pos
+            high = self.class_literal(flags)
+            if isinstance(high, list):
+                raise _RegexError("invalid range boundary, must be a literal", (boundary, self.pos))
+            if low > high:
+                raise _RegexError(
+                    "invalid character class range, the start must be <= the end",
+                    (start, self.pos),
+                )
+            return [(low, high)]
+        return [(low, low)]
+
+    def class_literal(self, flags: _Flags) -> int | _Ranges:
+        """One code point, or the ranges of a class escape such as `\\d`."""
+        c = self.p[self.pos]
+        if c != "\\":
+            self.pos += 1
+            return ord(c)
+        start = self.pos
+        self.pos += 1
+        if self.at_end():
+            raise _RegexError(
+                "incomplete escape sequence, reached end of pattern prematurely", (start, start + 1)
+            )
+        e = self.p[self.pos]
+        self.pos += 1
+        if e in "dDsSwWpP":
+            ranges, negate = self.class_escape(e, start)
+            return _negate(ranges, flags.i) if negate else ranges
+        return self.escaped_literal(e, start)
+
+
+def _case(flags: _Flags, text: str) -> str:
+    return "(?i:" + text + ")" if flags.i else text
+
+
+def _literal(code_point: int) -> str:
+    """A code point as a Python pattern literal, safe inside and outside classes."""
+    ch = chr(code_point)
+    if ch.isascii() and ch.isalnum():
+        return ch
+    if code_point > 0x7F and ch.isprintable():
+        return ch
+    if code_point <= 0xFF:
+        return f"\\x{code_point:02x}"
+    if code_point <= 0xFFFF:
+        return f"\\u{code_point:04x}"
+    return f"\\U{code_point:08x}"
+
+
+def _class_text(ranges: _Ranges, negate: bool) -> str:
+    ranges = _normalize(ranges)
+    if negate and not ranges:
+        return "[" + _literal(0) + "-" + _literal(_MAX_CODE_POINT) + "]"
+    if not ranges or (negate and ranges == [(0, _MAX_CODE_POINT)]):
+        raise _EmptyClassError
+    parts = [_literal(lo) if lo == hi else _literal(lo) + "-" + _literal(hi) for lo, hi in ranges]
+    return "[" + ("^" if negate else "") + "".join(parts) + "]"
+
+
+def _normalize(ranges: _Ranges) -> _Ranges:
+    out: _Ranges = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1] + 1:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _complement(ranges: _Ranges) -> _Ranges:
+    out: _Ranges = []
+    nxt = 0
+    for lo, hi in _normalize(ranges):
+        if lo > nxt:
+            out.append((nxt, lo - 1))
+        nxt = hi + 1
+    if nxt <= _MAX_CODE_POINT:
+        out.append((nxt, _MAX_CODE_POINT))
+    return out
+
+
+def _intersect(a: _Ranges, b: _Ranges) -> _Ranges:
+    return _complement(_complement(a) + _complement(b))
+
+
+def _negate(ranges: _Ranges, case_insensitive: bool) -> _Ranges:
+    # Rust case-folds a class before negating it; Python would fold the complement instead.
+    return _complement(_casefold(ranges) if case_insensitive else ranges)
+
+
+def _apply_set_operator(
+    operator: str, left: _Ranges | None, right: _Ranges, case_insensitive: bool
+) -> _Ranges:
+    if left is None:
+        return _normalize(right)
+    if case_insensitive:
+        # Rust folds each operand before the set operation, so `(?i)[\w--b]` excludes `B` too.
+        left, right = _casefold(left), _casefold(right)
+    if operator == "&&":
+        return _intersect(left, right)
+    if operator == "--":
+        return _intersect(left, _complement(right))
+    # "~~": symmetric difference
+    return _normalize(_intersect(left, _complement(right)) + _intersect(right, _complement(left)))
+
+
+_POSIX_CLASS = re.compile(r"\[:(\^?)([a-z]+):\]")
+_SPECIAL_BOUNDARY = re.compile(r"\{([-A-Za-z]+)\}")
+_POSIX_RANGES: dict[str, _Ranges] = {
+    "alnum": [(0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A)],
+    "alpha": [(0x41, 0x5A), (0x61, 0x7A)],
+    "ascii": [(0x00, 0x7F)],
+    "blank": [(0x09, 0x09), (0x20, 0x20)],
+    "cntrl": [(0x00, 0x1F), (0x7F, 0x7F)],
+    "digit": [(0x30, 0x39)],
+    "graph": [(0x21, 0x7E)],
+    "lower": [(0x61, 0x7A)],
+    "print": [(0x20, 0x7E)],
+    "punct": [(0x21, 0x2F), (0x3A, 0x40), (0x5B, 0x60), (0x7B, 0x7E)],
+    "space": [(0x09, 0x0D), (0x20, 0x20)],
+    "upper": [(0x41, 0x5A)],
+    "word": [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
+    "xdigit": [(0x30, 0x39), (0x41, 0x46), (0x61, 0x66)],
+}
+# Unicode White_Space, Rust's `\s`.
+_WHITE_SPACE: _Ranges = [
+    (0x09, 0x0D), (0x20, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680),
+    (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000),
+]  # fmt: skip
+_GENERAL_CATEGORIES = {
+    "C": "Other", "Cc": "Control cntrl", "Cf": "Format", "Cn": "Unassigned",
+    "Co": "Private_Use", "Cs": "Surrogate", "L": "Letter", "LC": "Cased_Letter",
+    "Ll": "Lowercase_Letter", "Lm": "Modifier_Letter", "Lo": "Other_Letter",
+    "Lt": "Titlecase_Letter", "Lu": "Uppercase_Letter", "M": "Mark Combining_Mark",
+    "Mc": "Spacing_Mark", "Me": "Enclosing_Mark", "Mn": "Nonspacing_Mark", "N": "Number",
+    "Nd": "Decimal_Number digit", "Nl": "Letter_Number", "No": "Other_Number",
+    "P": "Punctuation punct", "Pc": "Connector_Punctuation", "Pd": "Dash_Punctuation",
+    "Pe": "Close_Punctuation", "Pf": "Final_Punctuation", "Pi": "Initial_Punctuation",
+    "Po": "Other_Punctuation", "Ps": "Open_Punctuation", "S": "Symbol",
+    "Sc": "Currency_Symbol", "Sk": "Modifier_Symbol", "Sm": "Math_Symbol",
+    "So": "Other_Symbol", "Z": "Separator", "Zl": "Line_Separator",
+    "Zp": "Paragraph_Separator", "Zs": "Space_Separator",
+}  # fmt: skip
+
+
+def _loose(name: str) -> str:
+    """Unicode's loose matching of property names: no case, spaces, `_` or `-`."""
+    return "".join(ch for ch in name.lower() if ch not in " \t\n_-")
+
+
+@functools.lru_cache(maxsize=1)
+def _property_names() -> dict[str, str]:
+    names = {"any": "Any", "ascii": "ASCII", "assigned": "Assigned"}
+    names.update(dict.fromkeys(("whitespace", "wspace", "space"), "White_Space"))
+    for code, aliases in _GENERAL_CATEGORIES.items():
+        names[_loose(code)] = code
+        for alias in aliases.split():
+            names[_loose(alias)] = code
+    return names
+
+
+def _property_ranges(loose_name: str) -> _Ranges | None:
+    code = _property_names().get(loose_name)
+    if code is None:
+        return None
+    if code == "Any":
+        return [(0, _MAX_CODE_POINT)]
+    if code == "ASCII":
+        return [(0, 0x7F)]
+    if code == "Assigned":
+        return _complement(_category_ranges("Cn"))
+    if code == "White_Space":
+        return _WHITE_SPACE
+    return _category_ranges(code)
+
+
+@functools.cache
+def _category_ranges(code: str) -> _Ranges:
+    """Code points of a general category (one letter for the union of its subcategories)."""
+    if code == "LC":
+        return _normalize(_category_ranges("Lu") + _category_ranges("Ll") + _category_ranges("Lt"))
+    table = _category_table()
+    if len(code) == 2:
+        return table.get(code, [])
+    return _normalize([r for sub, ranges in table.items() if sub[0] == code for r in ranges])
+
+
+@functools.lru_cache(maxsize=1)
+def _category_table() -> dict[str, _Ranges]:
+    # One pass over every code point (about 0.2 s), done once and only if a pattern needs it.
+    table: dict[str, _Ranges] = {}
+    category = unicodedata.category
+    current = category("\0")
+    start = 0
+    for cp in range(1, _MAX_CODE_POINT + 1):
+        cat = category(chr(cp))
+        if cat != current:
+            table.setdefault(current, []).append((start, cp - 1))
+            current, start = cat, cp
+    table.setdefault(current, []).append((start, _MAX_CODE_POINT))
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _word_ranges() -> _Ranges:
+    # Rust's `\w`: Alphabetic, marks, decimal digits, connector punctuation and the joiners,
+    # approximated with letters and letter numbers for Alphabetic.
+    parts = ("L", "M", "Nd", "Nl", "Pc")
+    return _normalize([r for code in parts for r in _category_ranges(code)] + [(0x200C, 0x200D)])
+
+
+def _casefold(ranges: _Ranges) -> _Ranges:
+    """The ranges plus every case variant of the code points in them (simple case folding)."""
+    keys, orbits = _case_orbits()
+    extra: _Ranges = []
+    for lo, hi in ranges:
+        for index in range(bisect.bisect_left(keys, lo), bisect.bisect_right(keys, hi)):
+            extra.extend((cp, cp) for cp in orbits[index])
+    return _normalize(ranges + extra)
+
+
+@functools.lru_cache(maxsize=1)
+def _case_orbits() -> tuple[list[int], list[tuple[int, ...]]]:
+    """The code points that have case variants, sorted, and the variants of each."""
+    orbit: dict[int, frozenset[int]] = {}
+    # No code point above U+1E943 has a case mapping.
+    for cp in range(0x1F000):
+        ch = chr(cp)
+        for other in (ch.lower(), ch.upper(), ch.casefold()):
+            if len(other) == 1 and other != ch:
+                merged = orbit.get(cp, frozenset((cp,))) | orbit.get(
+                    ord(other), frozenset((ord(other),))
+                )
+                for member in merged:
+                    orbit[member] = merged
+    keys = sorted(orbit)
+    return keys, [tuple(sorted(orbit[k])) for k in keys]
