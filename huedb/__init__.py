@@ -30,12 +30,12 @@ from huedb.types import (
 )
 
 __all__ = [
-    "DEFAULT_DATABASE",
-    "DEFAULT_TENANT",
     "AdminClient",
     "Client",
     "ClientAPI",
     "Collection",
+    "DEFAULT_DATABASE",
+    "DEFAULT_TENANT",
     "Documents",
     "EmbeddingFunction",
     "Embeddings",

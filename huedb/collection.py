@@ -188,6 +188,8 @@ class Collection:
             validate_collection_metadata_for_modify(metadata)
         wire_config = None
         if configuration is not None:
+            if configuration.get("spann") is not None and self.configuration_json.get("spann") is None:
+                raise ValueError("Trying to update SPANN config but schema has HNSW")
             self._check_ef_update(configuration.get("embedding_function"))
             wire_config = update_configuration_json(configuration)
         self._backend.modify_collection(self.id, name, metadata, wire_config)

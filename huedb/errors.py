@@ -14,7 +14,7 @@
     ├── BatchSizeExceededError             413
     ├── VersionMismatchError               500
     ├── InternalError                      500
-    │   └── AlreadyExistsError             409  an InternalError locally, ChromaError on the wire
+    │       (already_exists(): an InternalError sent as 409 ChromaError over HTTP)
     ├── RateLimitError                     429
     └── QuotaError                         400
 
@@ -163,15 +163,16 @@ class InternalError(ChromaError):
         return "InternalError"
 
 
-class AlreadyExistsError(InternalError):
+def already_exists(message: str) -> InternalError:
     """A tenant, database or collection that already exists.
 
-    Chroma raises `InternalError` for this in process and answers 409 `ChromaError` over HTTP;
-    subclassing `InternalError` keeps `except InternalError` working for embedded users.
+    Chroma raises exactly `InternalError` for this in process, yet answers 409 `ChromaError`
+    over HTTP; the instance carries the HTTP status and wire name instead of a subclass.
     """
-
-    status = 409
-    wire_name = "ChromaError"
+    error = InternalError(message)
+    error.status = 409
+    error.wire_name = "ChromaError"
+    return error
 
 
 class RateLimitError(ChromaError):

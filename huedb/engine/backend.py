@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from huedb._backend import GetResponse, QueryResponse
-from huedb._version import __version__
+from huedb._version import CHROMA_API_VERSION
 from huedb.config import Settings
 from huedb.engine import catalog, queries, writes
 from huedb.engine.store import Store
@@ -37,7 +37,7 @@ class LocalBackend:
         return time.time_ns()
 
     def get_version(self) -> str:
-        return __version__
+        return CHROMA_API_VERSION
 
     def get_max_batch_size(self) -> int:
         return MAX_BATCH_SIZE

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from huedb.engine import configuration as config_rules
 from huedb.engine.store import Store
-from huedb.errors import AlreadyExistsError, InternalError, InvalidArgumentError, NotFoundError
+from huedb.errors import InternalError, InvalidArgumentError, NotFoundError, already_exists
 from huedb.types import CollectionModel, Database, Tenant
 
 _NAME_CHARS = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$")
@@ -44,8 +44,8 @@ class CollectionRow:
         )
 
 
-def validate_collection_name(name: Any) -> None:
-    prefix = "Validation error: name: "
+def validate_collection_name(name: Any, field: str = "name") -> None:
+    prefix = f"Validation error: {field}: "
     if not isinstance(name, str) or not _NAME_CHARS.match(name):
         raise InvalidArgumentError(
             f"{prefix}Expected a name containing 3-512 characters from [a-zA-Z0-9._-], starting "
@@ -65,11 +65,12 @@ def validate_collection_name(name: Any) -> None:
     )
 
 
-def validate_collection_metadata(metadata: Mapping[str, Any] | None) -> None:
+def validate_collection_metadata(metadata: Mapping[str, Any] | None,
+                                 field: str = "metadata") -> None:
     """Database-side checks; Chroma crashes on list values, huedb rejects them clearly."""
     if metadata is None:
         return
-    prefix = "Validation error: metadata: "
+    prefix = f"Validation error: {field}: "
     if len(metadata) == 0:
         raise InvalidArgumentError(f"{prefix}Metadata cannot be empty")
     for key, value in metadata.items():
@@ -77,7 +78,8 @@ def validate_collection_metadata(metadata: Mapping[str, Any] | None) -> None:
             raise InvalidArgumentError(f"{prefix}Metadata key cannot be empty")
         if key[0] in "#$":
             raise InvalidArgumentError(f"{prefix}Metadata key cannot start with '#' or '$': {key}")
-        if isinstance(value, bool) or isinstance(value, (str, int, float)):
+        if isinstance(value, bool) or isinstance(value, (str, int, float)) or (
+                value is None and field == "new_metadata"):
             continue
         raise InvalidArgumentError(
             f"{prefix}Collection metadata values must be str, int, float or bool; "
@@ -95,7 +97,7 @@ def create_tenant(store: Store, name: str) -> None:
         )
     with store.atomic() as conn:
         if conn.execute("SELECT 1 FROM tenants WHERE name = ?", (name,)).fetchone():
-            raise AlreadyExistsError(f"Tenant [{name}] already exists")
+            raise already_exists(f"Tenant [{name}] already exists")
         conn.execute("INSERT INTO tenants (name) VALUES (?)", (name,))
 
 
@@ -114,7 +116,7 @@ def create_database(store: Store, name: str, tenant: str) -> None:
             "SELECT 1 FROM databases WHERE tenant = ? AND name = ?", (tenant, name)
         ).fetchone()
         if found:
-            raise AlreadyExistsError(f"Database [{name}] already exists")
+            raise already_exists(f"Database [{name}] already exists")
         conn.execute(
             "INSERT INTO databases (id, name, tenant) VALUES (?, ?, ?)",
             (str(uuid.uuid4()), name, tenant),
@@ -185,12 +187,12 @@ def create_collection(
         if row is not None:
             if get_or_create:
                 return CollectionRow(row).model
-            raise AlreadyExistsError(f"Collection [{name}] already exists")
+            raise already_exists(f"Collection [{name}] already exists")
         conn.execute(
             "INSERT INTO collections (id, name, database_id, configuration, metadata, schema) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (str(uuid.uuid4()), name, db_id, json.dumps(resolved),
-             _json_or_null(metadata), _json_or_null(schema)),
+             _json_or_null(metadata), None if schema is None else json.dumps(schema)),
         )
         row = conn.execute(
             f"{_SELECT_COLLECTION} WHERE c.database_id = ? AND c.name = ?", (db_id, name)
@@ -239,9 +241,11 @@ def modify_collection(
     new_metadata: Mapping[str, Any] | None, new_configuration: Mapping[str, Any] | None,
 ) -> None:
     if new_name is not None:
-        validate_collection_name(new_name)
+        validate_collection_name(new_name, "new_name")
     if new_metadata is not None:
-        validate_collection_metadata(new_metadata)
+        validate_collection_metadata(new_metadata, "new_metadata")
+        # As in Chroma, a None value in new metadata just leaves that key out.
+        new_metadata = {k: v for k, v in new_metadata.items() if v is not None}
     with store.atomic() as conn:
         found = find_collection(conn, collection_id)
         if found is None:
@@ -290,4 +294,11 @@ def _delete_collection_rows(conn: sqlite3.Connection, pk: int) -> None:
 
 
 def _json_or_null(value: Mapping[str, Any] | None) -> str | None:
-    return None if value is None else json.dumps(value)
+    return None if not value else json.dumps({k: _widened(v) for k, v in value.items()})
+
+
+def _widened(value: Any) -> Any:
+    """Integers beyond int64 are stored as floats, as Chroma stores them."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        return float(value)
+    return value

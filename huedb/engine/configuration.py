@@ -7,7 +7,7 @@ defaults and the legacy metadata says otherwise; SPANN keeps only its space loca
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from huedb.errors import InvalidArgumentError
@@ -45,10 +45,10 @@ def resolve_create(
         raise InvalidArgumentError("Multiple vector index configurations provided")
     legacy = _legacy_hnsw(metadata)
     if spann is not None:
-        explicit = _checked(_as_dict(spann), _spann_fields(), "spann")
+        explicit = _parsed(configuration, lambda: _checked(spann, _spann_fields(), "spann"))
         resolved = {**HNSW_DEFAULTS, "space": explicit.get("space", "l2")}
     elif hnsw is not None:
-        explicit = _checked(_as_dict(hnsw), _HNSW_FIELDS, "hnsw")
+        explicit = _parsed(configuration, lambda: _checked(hnsw, _HNSW_FIELDS, "hnsw"))
         resolved = {**HNSW_DEFAULTS, **explicit}
         if _visible(resolved) == HNSW_DEFAULTS and legacy:
             resolved = {**HNSW_DEFAULTS, **legacy}
@@ -65,10 +65,10 @@ def resolve_update(current: Mapping[str, Any], update: Mapping[str, Any]) -> dic
     out: dict[str, Any] = json.loads(json.dumps(current))
     hnsw, spann = update.get("hnsw"), update.get("spann")
     if hnsw is not None:
-        changes = _checked(_as_dict(hnsw), _HNSW_UPDATE_FIELDS, "hnsw")
+        changes = _parsed(update, lambda: _checked(hnsw, _HNSW_UPDATE_FIELDS, "hnsw"))
         out["hnsw"] = _visible({**(out.get("hnsw") or HNSW_DEFAULTS), **changes})
     if spann is not None:
-        _checked(_as_dict(spann), _SPANN_UPDATE_FIELDS, "spann")
+        _parsed(update, lambda: _checked(spann, _SPANN_UPDATE_FIELDS, "spann"))
         if out.get("spann") is None:
             raise InvalidArgumentError("Trying to update SPANN config but schema has HNSW")
     if update.get("embedding_function") is not None:
@@ -86,9 +86,48 @@ def _visible(hnsw: Mapping[str, Any]) -> dict[str, Any]:
     return {k: hnsw.get(k, default) for k, default in HNSW_DEFAULTS.items()}
 
 
-def _as_dict(value: Any) -> dict[str, Any]:
+class _ParseError(Exception):
+    """A serde-style message plus where in the client's JSON the parser stopped."""
+
+    def __init__(self, message: str, path: tuple[str, ...], at_value: bool) -> None:
+        super().__init__(message)
+        self.message, self.path, self.at_value = message, path, at_value
+
+
+def _parsed(configuration: Mapping[str, Any], check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run a check; report failures with the JSON position Chroma's Rust parser gives."""
+    try:
+        return check()
+    except _ParseError as e:
+        column = _column(configuration, e.path, e.at_value)
+        raise InvalidArgumentError(f"{e.message} at line 1 column {column}") from None
+
+
+def _column(configuration: Mapping[str, Any], path: tuple[str, ...], at_value: bool) -> int:
+    """Where serde stops in `json.dumps(configuration)`: just after the offending key or value.
+
+    The Python client sends exactly that text, so positions match Chroma's messages.
+    """
+    marker = "\u0000huedb-marker\u0000"
+    doc: Any = json.loads(json.dumps(configuration, default=str))
+    parent = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    last = path[-1]
+    if at_value:
+        original = json.dumps(parent[last], default=str)
+        parent[last] = marker
+    else:
+        original = json.dumps(last)
+        parent[marker] = parent.pop(last)
+    text = json.dumps(doc)
+    return text.index(json.dumps(marker)) + len(original)
+
+
+def _as_dict(value: Any, path: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise InvalidArgumentError(f"invalid type: {_describe(value)}, expected struct")
+        raise _ParseError(f"invalid type: {_describe(value)}, expected struct HnswConfiguration",
+                          path, True)
     return dict(value)
 
 
@@ -97,27 +136,30 @@ def _spann_fields() -> tuple[str, ...]:
             "max_neighbors", "reassign_neighbor_count", "split_threshold", "merge_threshold")
 
 
-def _checked(values: dict[str, Any], allowed: tuple[str, ...], _what: str) -> dict[str, Any]:
+def _checked(values: Any, allowed: tuple[str, ...], section: str) -> dict[str, Any]:
     """Reject unknown fields and wrong types with serde's wording, as Chroma's server does."""
     out: dict[str, Any] = {}
-    for key, value in values.items():
+    for key, value in _as_dict(values, (section,)).items():
+        path = (section, key)
         if key not in allowed:
             expected = ", ".join(f"`{a}`" for a in allowed)
-            raise InvalidArgumentError(f"unknown field `{key}`, expected one of {expected}")
+            raise _ParseError(f"unknown field `{key}`, expected one of {expected}", path, False)
         if value is None:
             continue
         if key == "space":
             if not isinstance(value, str):
-                raise InvalidArgumentError(f"invalid type: {_describe(value)}, expected a string")
+                raise _ParseError("expected value", path, True)
             if value not in SPACES:
-                raise InvalidArgumentError(
-                    f"unknown variant `{value}`, expected one of `l2`, `cosine`, `ip`"
+                raise _ParseError(
+                    f"unknown variant `{value}`, expected one of `l2`, `cosine`, `ip`", path, True
                 )
         elif key in _INTEGER_FIELDS:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise InvalidArgumentError(f"invalid type: {_describe(value)}, expected usize")
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise _ParseError(f"invalid type: {_describe(value)}, expected usize", path, True)
+            if value < 0:
+                raise _ParseError(f"invalid value: integer `{value}`, expected usize", path, True)
         elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InvalidArgumentError(f"invalid type: {_describe(value)}, expected f64")
+            raise _ParseError(f"invalid type: {_describe(value)}, expected f64", path, True)
         out[key] = value
     return out
 

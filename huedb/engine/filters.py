@@ -7,8 +7,10 @@ writes `SELECT ... FROM records r WHERE r.collection = ? AND (<sql>)`.
 Semantics (Chroma 1.5.9, verified against it; see tests/unit/test_filters_vs_chroma.py):
 
 - Metadata comparisons are typed. Ints and floats compare numerically with each other, bool is a
-  separate type, and a string never equals a number. Chroma's local mode truncates a float operand
-  when comparing it with int values (`{"i": 1.5}` matches `i == 1`); huedb compares exactly.
+  separate type, and a string never equals a number. Two deliberate differences from Chroma's
+  local mode: it truncates a float operand compared with int values (`{"i": 1.5}` matches `i == 1`)
+  and never matches an int operand against float list elements (or the reverse) in `$contains`;
+  huedb compares exactly and numerically in both cases.
 - `$ne`, `$nin` and `$not_contains` are negations: they also match records lacking the key.
 - Scalar operators never match list values; `$contains`/`$not_contains` test list membership, so on
   a scalar field `$contains` matches nothing and `$not_contains` matches everything.
@@ -358,9 +360,11 @@ def _fts_phrase(text: str) -> str:
 
 
 def _document_contains(text: str, *, negate: bool) -> Sql:
-    if len(text) >= _MIN_FTS_LENGTH:
-        # A trigram phrase query matches exactly the documents containing the text as a
-        # substring (consecutive trigrams at consecutive positions).
+    # A trigram phrase query matches exactly the documents containing the text as a substring
+    # (consecutive trigrams at consecutive positions). FTS5 cannot take a NUL in a query; and it
+    # indexes a document only up to its first NUL, so text after a NUL is not found, which is
+    # also what Chroma does.
+    if len(text) >= _MIN_FTS_LENGTH and "\0" not in text:
         return f"r.rid {'NOT IN' if negate else 'IN'} ({_FTS_SUBQUERY})", [_fts_phrase(text)]
     if negate:
         return "(r.document IS NULL OR instr(r.document, ?) = 0)", [text]
@@ -384,9 +388,11 @@ def _document_regex(pattern: str, *, negate: bool) -> Sql:
 # `\p{...}` general categories, POSIX `[[:alpha:]]`, nested classes and `&&`/`--`/`~~` set
 # operations, stacked repetitions (`a**`), `\<`/`\>`/`\b{start}` boundaries, whitespace in counted
 # repetitions and in verbose classes. Case-insensitivity and multi-line/dot-all are applied per
-# atom, so the emitted pattern carries no global flags. Known gaps: Unicode scripts and boolean
-# properties (`\p{Greek}`) are rejected; `\b` uses Python's word definition; (?-u) and (?R) are
-# accepted but ignored; (?U) only swaps greediness, which cannot change whether a text matches.
+# atom, so the emitted pattern carries no global flags. Errors carry regex-syntax's messages and
+# caret layout. Known gaps: Unicode scripts and most binary properties (`\p{Greek}`) are rejected;
+# `\b` uses Python's word definition and `\w` approximates Alphabetic by letters and marks; the
+# (?-u) and (?R) flags are accepted but ignored; (?U) only swaps greediness, which cannot change
+# whether a text matches.
 
 _MAX_NESTING = 250
 _MAX_CODE_POINT = 0x10FFFF
@@ -401,7 +407,7 @@ class _RegexError(Exception):
 
 
 class _EmptyClassError(Exception):
-    """Chroma refuses classes that match nothing, with this message and no prefix."""
+    """A class that matches nothing, which Chroma refuses as "Byte pattern is not allowed"."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -438,14 +444,26 @@ def translate_regex(pattern: str) -> str:
 def _rust_error_text(pattern: str, message: str, spans: tuple[tuple[int, int], ...]) -> str:
     """regex-syntax's error layout: the pattern, carets under the spans, then the message."""
     lines = pattern.split("\n")
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()  # Rust lists the pattern with str::lines, which drops a final empty line
     notes: dict[int, str] = {}
+    crossing: list[str] = []
     for start, end in spans:
         line = pattern.count("\n", 0, start)
         column = start - (pattern.rfind("\n", 0, start) + 1)
+        end_line = pattern.count("\n", 0, end)
+        if end_line != line:
+            # A span that ends on a later line is described instead of underlined.
+            end_column = end - (pattern.rfind("\n", 0, end) + 1)
+            crossing.append(
+                f"on line {line + 1} (column {column + 1}) "
+                f"through line {end_line + 1} (column {end_column})"
+            )
+            continue
         note = notes.get(line, "").ljust(column)
         notes[line] = note + "^" * max(1, end - start)
     out = ["regex parse error:"]
-    if len(lines) == 1:
+    if "\n" not in pattern:
         out.append("    " + pattern)
         out.extend("    " + note for note in notes.values())
     else:
@@ -457,6 +475,7 @@ def _rust_error_text(pattern: str, message: str, spans: tuple[tuple[int, int], .
             if i in notes:
                 out.append(" " * (width + 2) + notes[i])
         out.append(divider)
+        out.extend(crossing)
     out.append("error: " + message)
     return "\n".join(out)
 
@@ -473,7 +492,6 @@ class _Flags:
 class _Item:
     text: str
     quantifiable: bool = True
-    quantified: bool = False
 
 
 class _RustRegex:
@@ -484,9 +502,19 @@ class _RustRegex:
         self.pos = 0
         self.depth = 0
         self.names: dict[str, tuple[int, int]] = {}
+        # Rust parses the whole pattern before it resolves Unicode property names, so a syntax
+        # error anywhere wins over an unknown property.
+        self.deferred: _RegexError | None = None
+        # Chroma rejects classes that match nothing only after translating the whole pattern.
+        self.empty_class = False
 
     def translate(self) -> str:
-        return self.sequence(_Flags(), None)
+        translated = self.sequence(_Flags(), None)
+        if self.deferred is not None:
+            raise self.deferred
+        if self.empty_class:
+            raise _EmptyClassError
+        return translated
 
     def peek(self, ahead: int = 0) -> str:
         at = self.pos + ahead
@@ -536,7 +564,6 @@ class _RustRegex:
                 # Always group the operand: Python rejects repeating an assertion or a
                 # repetition, which Rust allows (`^*`, `a**`).
                 item.text = "(?:" + item.text + ")" + self.quantifier(flags)
-                item.quantified = True
             else:
                 text = self.atom(flags)
                 items.append(_Item("", quantifiable=False) if text is None else _Item(text))
@@ -603,7 +630,7 @@ class _RustRegex:
         if c == "(":
             return self.group(flags)
         if c == "[":
-            return _case(flags, _class_text(*self.bracket_class(flags)))
+            return _case(flags, self.class_text(*self.bracket_class(flags)))
         if c == "\\":
             return self.escape(flags)
         self.pos += 1
@@ -650,18 +677,20 @@ class _RustRegex:
 
     def group_name(self) -> None:
         start = self.pos
-        end = self.p.find(">", start)
-        if end < 0:
-            raise _RegexError("unclosed capture group name", (len(self.p), len(self.p)))
+        while True:
+            if self.at_end():
+                raise _RegexError("unclosed capture group name", (len(self.p), len(self.p)))
+            ch = self.p[self.pos]
+            if ch == ">":
+                break
+            first = self.pos == start
+            if not (ch == "_" or ch.isalpha() or (not first and (ch.isalnum() or ch in ".[]"))):
+                raise _RegexError("invalid capture group character", (self.pos, self.pos + 1))
+            self.pos += 1
+        end = self.pos
         name = self.p[start:end]
         if not name:
             raise _RegexError("empty capture group name", (start, start + 1))
-        for offset, ch in enumerate(name):
-            ok = ch == "_" or ch.isalpha() or (offset > 0 and (ch.isalnum() or ch in ".[]"))
-            if not ok:
-                raise _RegexError(
-                    "invalid capture group character", (start + offset, start + offset + 1)
-                )
         if name in self.names:
             raise _RegexError("duplicate capture group name", self.names[name], (start, end))
         self.names[name] = (start, end)
@@ -675,7 +704,7 @@ class _RustRegex:
         seen: dict[str, int] = {}
         while True:
             if self.at_end():
-                raise _RegexError("unclosed group", (open_at, open_at + 1))
+                raise _RegexError("expected flag but got end of regex", (len(self.p), len(self.p)))
             c = self.p[self.pos]
             if c in ":)":
                 if dangling and negate_at is not None:
@@ -716,7 +745,7 @@ class _RustRegex:
         c = self.p[self.pos]
         self.pos += 1
         if c in "dDsSwWpP":
-            return _case(flags, _class_text(*self.class_escape(c, start)))
+            return _case(flags, self.class_text(*self.class_escape(c, start)))
         assertions = {
             "z": r"\Z",
             "A": r"\A",
@@ -734,19 +763,38 @@ class _RustRegex:
     def word_boundary(self, start: int) -> str:
         # `\b{start}` and friends; a `{` followed by anything but letters and `-` is a counted
         # repetition of `\b`, as in Rust.
-        special = _SPECIAL_BOUNDARY.match(self.p, self.pos)
-        if special is None:
+        if self.peek() != "{":
             return r"\b"
+        brace = self.pos
+        if brace + 1 >= len(self.p):
+            raise _RegexError(
+                "found either the beginning of a special word boundary or a bounded repetition "
+                "on a \\b with an opening brace, but no closing brace",
+                (start, len(self.p)),
+            )
+        name = _BOUNDARY_NAME.match(self.p, brace + 1)
+        if name is None:
+            return r"\b"
+        if name.end() >= len(self.p) or self.p[name.end()] != "}":
+            raise _RegexError(
+                "special word boundary assertion is either unclosed or contains an invalid "
+                "character",
+                (brace, name.end()),
+            )
+        self.pos = name.end() + 1
         kinds = {
             "start": r"\b(?=\w)",
             "end": r"\b(?<=\w)",
             "start-half": r"(?<!\w)",
             "end-half": r"(?!\w)",
         }
-        self.pos = special.end()
-        if special.group(1) not in kinds:
-            raise _RegexError("unrecognized word boundary assertion", (start, self.pos))
-        return kinds[special.group(1)]
+        if name.group() not in kinds:
+            raise _RegexError(
+                "unrecognized special word boundary assertion, valid choices are: start, end, "
+                "start-half or end-half",
+                name.span(),
+            )
+        return kinds[name.group()]
 
     def class_escape(self, c: str, start: int) -> tuple[_Ranges, bool]:
         """The code points of `\\d \\s \\w \\p{..}`, and whether the escape negates them."""
@@ -779,6 +827,8 @@ class _RustRegex:
             self.pos = end + 1
         else:
             name = self.p[self.pos]
+            if name == "\\":
+                raise _RegexError("invalid Unicode character class", (self.pos, self.pos + 1))
             self.pos += 1
         negate = False
         for separator in ("!=", "=", ":"):
@@ -790,11 +840,16 @@ class _RustRegex:
                 break
         ranges = _property_ranges(_loose(name))
         if ranges is None:
-            raise _RegexError(
-                "Unicode property not found (huedb supports general categories such as L, Lu "
-                "and Nd, and Any, ASCII, Assigned and White_Space)",
-                (start, self.pos),
-            )
+            message = "Unicode property not found"
+            if len(name) > 2 and name.replace("_", "").isalpha():
+                # Most likely a script or binary property that Rust knows and Python cannot list.
+                message += (
+                    " (huedb supports general categories such as L, Lu and Nd, and Any, ASCII, "
+                    "Assigned and White_Space)"
+                )
+            if self.deferred is None:
+                self.deferred = _RegexError(message, (start, self.pos))
+            return [(0, _MAX_CODE_POINT)], negate
         return ranges, negate
 
     def escaped_literal(self, c: str, start: int) -> int:
@@ -811,15 +866,20 @@ class _RustRegex:
 
     def hex_literal(self, c: str) -> int:
         if self.peek() == "{":
-            end = self.p.find("}", self.pos)
-            if end < 0:
-                raise _RegexError(
-                    "incomplete escape sequence, reached end of pattern prematurely",
-                    (len(self.p), len(self.p)),
-                )
-            first, self.pos = self.pos + 1, end + 1
+            brace = self.pos
+            first = end = brace + 1
+            while end >= len(self.p) or self.p[end] != "}":
+                if end >= len(self.p):
+                    raise _RegexError(
+                        "incomplete escape sequence, reached end of pattern prematurely",
+                        (brace, len(self.p)),
+                    )
+                if self.p[end] not in "0123456789abcdefABCDEF":
+                    raise _RegexError("invalid hexadecimal digit", (end, end + 1))
+                end += 1
+            self.pos = end + 1
             if first == end:
-                raise _RegexError("hexadecimal literal empty", (first, first))
+                raise _RegexError("hexadecimal literal empty", (brace, self.pos))
         else:
             first = self.pos
             end = first + {"x": 2, "u": 4, "U": 8}[c]
@@ -836,6 +896,13 @@ class _RustRegex:
             raise _RegexError("hexadecimal literal is not a Unicode scalar value", (first, end))
         return value
 
+    def class_text(self, ranges: _Ranges, negate: bool) -> str:
+        text = _class_text(ranges, negate)
+        if text is None:
+            self.empty_class = True
+            return "(?!)"
+        return text
+
     def bracket_class(self, flags: _Flags) -> tuple[_Ranges, bool]:
         """A `[...]` class as code point ranges, and whether it is negated.
 
@@ -844,37 +911,55 @@ class _RustRegex:
         """
         open_at = self.pos
         self.nest(open_at)
+        # The opening: `[`, `^`, leading `-`s (literal) and a first `]` (literal). The spans of
+        # the "unclosed" errors below are regex-syntax's, which differ by where the text ends.
         self.pos += 1
+        self.skip_class_space(flags)
+        if self.at_end():
+            raise _RegexError("unclosed character class", (open_at, self.pos))
         negate = self.peek() == "^"
         if negate:
             self.pos += 1
+            self.skip_class_space(flags)
+            if self.at_end():
+                raise _RegexError("unclosed character class", (open_at, self.pos))
+        current: _Ranges = []
+        while self.peek() == "-":
+            current.append((ord("-"), ord("-")))
+            self.pos += 1
+            self.skip_class_space(flags)
+            if self.at_end():
+                raise _RegexError("unclosed character class", (open_at, open_at))
+        if not current and self.peek() == "]":
+            current.append((ord("]"), ord("]")))
+            self.pos += 1
+            self.skip_class_space(flags)
+            if self.at_end():
+                raise _RegexError("unclosed character class", (open_at, self.pos))
+        opening = (open_at, self.pos)
         result: _Ranges | None = None
         operator = ""
-        current: _Ranges = []
-        first = True
         while True:
             if self.at_end():
-                raise _RegexError("unclosed character class", (open_at, open_at + 1))
+                raise _RegexError("unclosed character class", opening)
             c = self.p[self.pos]
             if flags.x and c.isspace():
                 self.pos += 1
                 continue
-            if c == "]" and not first:
+            if c == "]":
                 self.pos += 1
                 break
             two = self.p[self.pos : self.pos + 2]
             if two in ("&&", "--", "~~"):
                 result = _apply_set_operator(operator, result, current, flags.i)
                 operator, current = two, []
-                first = False
                 self.pos += 2
                 continue
-            current.extend(self.class_item(flags))
-            first = False
+            current.extend(self.class_item(flags, opening))
         self.depth -= 1
         return _apply_set_operator(operator, result, current, flags.i), negate
 
-    def class_item(self, flags: _Flags) -> _Ranges:
+    def class_item(self, flags: _Flags, opening: tuple[int, int]) -> _Ranges:
         c = self.p[self.pos]
         if c == "[":
             posix = _POSIX_CLASS.match(self.p, self.pos)
@@ -885,26 +970,49 @@ class _RustRegex:
             # Rust reads any other `[` inside a class as a nested class.
             ranges, negate = self.bracket_class(flags)
             return _negate(ranges, flags.i) if negate else ranges
+        # The order of checks follows regex-syntax's parse_set_class_range, so that the same
+        # error wins when a class has several problems.
         start = self.pos
-        low = self.class_literal(flags)
-        if isinstance(low, list):
-            return low
-        if self.peek() == "-" and self.peek(1) not in ("]", "-", ""):
-            self.pos += 1
-            boundary = self.pos
-            high = self.class_literal(flags)
-            if isinstance(high, list):
-                raise _RegexError("invalid range boundary, must be a literal", (boundary, self.pos))
-            if low > high:
+        low = self.class_primitive(flags)
+        low_end = self.pos
+        self.skip_class_space(flags)
+        if self.at_end():
+            raise _RegexError("unclosed character class", opening)
+        if self.peek() != "-" or self.peek_class(flags) in ("]", "-"):
+            if isinstance(low, _ClassAssertion):
                 raise _RegexError(
-                    "invalid character class range, the start must be <= the end",
-                    (start, self.pos),
+                    "invalid escape sequence found in character class", (start, low_end)
                 )
-            return [(low, high)]
-        return [(low, low)]
+            return [(low, low)] if isinstance(low, int) else low
+        self.pos += 1
+        self.skip_class_space(flags)
+        if self.at_end():
+            raise _RegexError("unclosed character class", opening)
+        high_start = self.pos
+        high = self.class_primitive(flags)
+        if not isinstance(low, int):
+            raise _RegexError("invalid range boundary, must be a literal", (start, low_end))
+        if not isinstance(high, int):
+            raise _RegexError("invalid range boundary, must be a literal", (high_start, self.pos))
+        if low > high:
+            raise _RegexError(
+                "invalid character class range, the start must be <= the end", (start, self.pos)
+            )
+        return [(low, high)]
 
-    def class_literal(self, flags: _Flags) -> int | _Ranges:
-        """One code point, or the ranges of a class escape such as `\\d`."""
+    def skip_class_space(self, flags: _Flags) -> None:
+        while flags.x and not self.at_end() and self.p[self.pos].isspace():
+            self.pos += 1
+
+    def peek_class(self, flags: _Flags) -> str:
+        """The character after the current one, skipping verbose-mode space."""
+        at = self.pos + 1
+        while flags.x and at < len(self.p) and self.p[at].isspace():
+            at += 1
+        return self.p[at] if at < len(self.p) else ""
+
+    def class_primitive(self, flags: _Flags) -> int | _Ranges | _ClassAssertion:
+        """One code point, the ranges of a class escape such as `\\d`, or a misplaced assertion."""
         c = self.p[self.pos]
         if c != "\\":
             self.pos += 1
@@ -920,7 +1028,14 @@ class _RustRegex:
         if e in "dDsSwWpP":
             ranges, negate = self.class_escape(e, start)
             return _negate(ranges, flags.i) if negate else ranges
+        if e in "bBAz<>":
+            return _ClassAssertion()
         return self.escaped_literal(e, start)
+
+
+@dataclass
+class _ClassAssertion:
+    """An assertion escape (`\\b`, `\\z`, ...) met inside a class, which Rust rejects."""
 
 
 def _case(flags: _Flags, text: str) -> str:
@@ -941,12 +1056,13 @@ def _literal(code_point: int) -> str:
     return f"\\U{code_point:08x}"
 
 
-def _class_text(ranges: _Ranges, negate: bool) -> str:
+def _class_text(ranges: _Ranges, negate: bool) -> str | None:
+    """A Python class for the ranges, or None if it can match nothing."""
     ranges = _normalize(ranges)
     if negate and not ranges:
         return "[" + _literal(0) + "-" + _literal(_MAX_CODE_POINT) + "]"
     if not ranges or (negate and ranges == [(0, _MAX_CODE_POINT)]):
-        raise _EmptyClassError
+        return None
     parts = [_literal(lo) if lo == hi else _literal(lo) + "-" + _literal(hi) for lo, hi in ranges]
     return "[" + ("^" if negate else "") + "".join(parts) + "]"
 
@@ -1000,7 +1116,7 @@ def _apply_set_operator(
 
 
 _POSIX_CLASS = re.compile(r"\[:(\^?)([a-z]+):\]")
-_SPECIAL_BOUNDARY = re.compile(r"\{([-A-Za-z]+)\}")
+_BOUNDARY_NAME = re.compile(r"[-A-Za-z]+")
 _POSIX_RANGES: dict[str, _Ranges] = {
     "alnum": [(0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A)],
     "alpha": [(0x41, 0x5A), (0x61, 0x7A)],

@@ -19,8 +19,10 @@ from huedb.engine.store import Store
 from huedb.errors import InvalidArgumentError, NotFoundError
 from huedb.types import Include
 
-_FIELDS = {"embeddings": "embedding", "documents": "document", "uris": "uri",
-           "metadatas": "metadata"}
+# Chroma keeps a uri inside the record's metadata, so a record with a uri and no metadata
+# reads back with `{}`; the metadata expression reproduces that.
+_FIELDS = {"embeddings": "r.embedding", "documents": "r.document", "uris": "r.uri",
+           "metadatas": "coalesce(r.metadata, CASE WHEN r.uri IS NOT NULL THEN '{}' END)"}
 
 
 class VectorCache:
@@ -77,7 +79,7 @@ def get(store: Store, collection_id: UUID, ids: list[str] | None, where: dict[st
     with store.snapshot() as conn:
         found = _found(conn, collection_id, "")
         expr, params = compile_filters(found.pk, where, where_document)
-        columns = ["r.id"] + [f"r.{_FIELDS[f]}" for f in _FIELDS if f in include]
+        columns = ["r.id"] + [_FIELDS[f] for f in _FIELDS if f in include]
         sql = f"SELECT {', '.join(columns)} FROM records r WHERE r.collection = ? AND ({expr})"
         args: list[Any] = [found.pk, *params]
         if ids is not None:
@@ -154,7 +156,7 @@ def _hydrate(conn: sqlite3.Connection, rid_lists: list[NDArray[np.int64]],
     wanted = sorted({int(r) for rids in rid_lists for r in rids})
     if not wanted:
         return {}
-    columns = ["r.rid", "r.id"] + [f"r.{_FIELDS[f]}" for f in _FIELDS if f in include]
+    columns = ["r.rid", "r.id"] + [_FIELDS[f] for f in _FIELDS if f in include]
     sql = (f"SELECT {', '.join(columns)} FROM records r "
            "WHERE r.rid IN (SELECT value FROM json_each(?))")
     return {row[0]: row[1:] for row in conn.execute(sql, (json.dumps(wanted),))}
@@ -173,7 +175,7 @@ def _columns(rows: list[tuple[Any, ...]], include: Include) -> dict[str, Any]:
         if field == "embeddings":
             out[field] = [np.frombuffer(v, dtype="<f4").astype(np.float32) for v in values]
         elif field == "metadatas":
-            out[field] = [json.loads(v) if v else None for v in values]
+            out[field] = [None if v is None else json.loads(v) for v in values]
         else:
             out[field] = values
     out["included"] = list(include)

@@ -42,6 +42,7 @@ class Store:
         self.lock = threading.RLock()
         self.tracer = tracer
         self._depth = 0
+        self._analyzed_at = 0
         target = ":memory:" if path is None else str(path / FILENAME)
         if path is not None:
             path.mkdir(parents=True, exist_ok=True)
@@ -111,6 +112,20 @@ class Store:
                 raise InternalError(f"Database error: {e}") from e
             finally:
                 self._depth -= 1
+
+    def refresh_statistics(self, rows_ever_written: int) -> None:
+        """Re-run ANALYZE each time the table size doubles.
+
+        Without statistics SQLite walks a whole collection to test a selective metadata
+        filter; with them it starts from the filter's index. `analysis_limit` keeps each run
+        to a few milliseconds however large the tables are.
+        """
+        if rows_ever_written < 256 or rows_ever_written < 2 * self._analyzed_at:
+            return
+        with self.lock:
+            self.conn.execute("PRAGMA analysis_limit = 1000")
+            self.conn.execute("ANALYZE")
+            self._analyzed_at = rows_ever_written
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         if self.tracer is not None:

@@ -99,6 +99,8 @@ def write(store: Store, collection_id: UUID, batch: RecordBatch, mode: WriteMode
             "UPDATE collections SET log_seq = ?, dimension = ? WHERE pk = ?",
             (seq, dimension, found.pk),
         )
+        newest = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'records'").fetchone()
+    store.refresh_statistics(int(newest[0]) if newest else 0)
 
 
 def delete(store: Store, collection_id: UUID, ids: list[str] | None,

@@ -1,0 +1,1 @@
+"""Chroma's `chromadb.api.models` import path."""
