@@ -188,7 +188,8 @@ class Collection:
             validate_collection_metadata_for_modify(metadata)
         wire_config = None
         if configuration is not None:
-            if configuration.get("spann") is not None and self.configuration_json.get("spann") is None:
+            hnsw_collection = self.configuration_json.get("spann") is None
+            if configuration.get("spann") is not None and hnsw_collection:
                 raise ValueError("Trying to update SPANN config but schema has HNSW")
             self._check_ef_update(configuration.get("embedding_function"))
             wire_config = update_configuration_json(configuration)

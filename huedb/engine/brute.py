@@ -90,14 +90,10 @@ class BruteIndex:
         for start in range(0, len(queries), _QUERY_BLOCK):
             block = queries[start:start + _QUERY_BLOCK]
             dist = distance_matrix(self.space, block, vectors, sq_norms)
-            if k < n:
-                top = np.argpartition(dist, k - 1, axis=1)[:, :k]
-            else:
-                top = np.broadcast_to(np.arange(n), (len(block), n))
             for row, query in enumerate(block):
-                cand = top[row]
+                cand = _candidates(dist[row], k)
                 exact = exact_distances(self.space, query, vectors[cand])
-                order = np.lexsort((rids[cand], exact))
+                order = np.lexsort((rids[cand], exact))[:k]
                 out.append((rids[cand][order], exact[order]))
         return out
 
@@ -131,6 +127,19 @@ class BruteIndex:
             grown = np.full(max(size, int(len(self._pos_of_rid) * 1.5) + 16), -1, np.int64)
             grown[:len(self._pos_of_rid)] = self._pos_of_rid
             self._pos_of_rid = grown
+
+
+def _candidates(dist: _F32, k: int) -> NDArray[np.intp]:
+    """Positions that may be among the k nearest: the k smallest plus everything tied with them.
+
+    Keeping ties (within the ranking formula's rounding) lets the exact re-ranking break them by
+    row id, so equal distances always come back in insertion order.
+    """
+    if k >= len(dist):
+        return np.arange(len(dist))
+    kth = dist[np.argpartition(dist, k - 1)[k - 1]]
+    slack = np.float32(1e-5) * (abs(kth) + np.float32(1.0))
+    return np.flatnonzero(dist <= kth + slack)
 
 
 def _sq_norms(vectors: _F32) -> _F32:

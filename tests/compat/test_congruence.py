@@ -15,7 +15,6 @@ import pytest
 from tests.compat.data import (
     DELETE_COUNT,
     EMBEDDINGS,
-    EMPTY_METADATA,
     IDS,
     QUERY,
     seed,

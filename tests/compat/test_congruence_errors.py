@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.compat.data import DELETE_COUNT, EMPTY_METADATA, QUERY, seeded
+from tests.compat.data import DELETE_COUNT, QUERY, seeded
 from tests.compat.harness import (
     Scenario,
     Step,
