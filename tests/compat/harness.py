@@ -24,11 +24,11 @@ from typing import Any
 import pytest
 
 import huedb
+from tests.chroma_reference import CHROMA_PYTHON, MISSING_REASON
 from tests.compat import runner
 
 Step = dict[str, Any]
 
-CHROMA_PYTHON = Path(os.environ.get("HUEDB_CHROMA_PYTHON", "/work/.chromavenv/bin/python"))
 RUNNER = Path(runner.__file__)
 TOLERANT_KEYS = {"embeddings": (1e-6, 1e-6), "distances": (1e-5, 1e-6)}
 
@@ -146,8 +146,7 @@ def start_chroma(key: str, scenarios: list[Scenario]) -> None:
 def chroma_results_for(key: str, scenarios: list[Scenario]) -> dict[str, list[Any]]:
     """Every scenario's results from the reference chromadb (one subprocess per key)."""
     if not CHROMA_PYTHON.exists():
-        pytest.skip(f"reference chromadb interpreter not found at {CHROMA_PYTHON} "
-                    "(set HUEDB_CHROMA_PYTHON)")
+        pytest.skip(MISSING_REASON)
     start_chroma(key, scenarios)
     run = _RUNS[key]
     assert run.names == [s.name for s in scenarios], "scenarios changed since the run started"

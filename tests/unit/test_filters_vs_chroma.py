@@ -20,16 +20,15 @@ import pytest
 from huedb.engine.filters import compile_filters, register_sql_functions
 from huedb.engine.metadata_rows import metadata_rows
 from huedb.errors import InvalidArgumentError
+from tests.chroma_reference import CHROMA_PYTHON, MISSING_REASON
 
-CHROMA_PYTHON = Path(os.environ.get("HUEDB_CHROMA_PYTHON", "/work/.chromavenv/bin/python"))
 SCHEMA = Path(__file__).parents[2] / "huedb" / "engine" / "sql" / "0001_init.sql"
 
 pytestmark = [
     pytest.mark.multiprocess,
     pytest.mark.skipif(
         not CHROMA_PYTHON.exists(),
-        reason=f"reference chromadb interpreter not found at {CHROMA_PYTHON}"
-        " (set HUEDB_CHROMA_PYTHON)",
+        reason=MISSING_REASON,
     ),
 ]
 

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,8 +19,7 @@ import pytest
 from huedb._prepare import prepare_delete, prepare_get, prepare_query, prepare_records
 from huedb._validation import validate_collection_metadata_for_modify
 from huedb.types import SparseVector
-
-CHROMA_PYTHON = Path(os.environ.get("HUEDB_CHROMA_PYTHON", "/work/.chromavenv/bin/python"))
+from tests.chroma_reference import CHROMA_PYTHON, MISSING_REASON
 
 # (collection method, keyword arguments as Python source, embedding-function mode, data loader?)
 CASES: list[tuple[str, str, str, bool]] = [
@@ -396,7 +394,7 @@ def _canonical(message: str) -> str:
 @pytest.fixture(scope="module")
 def chroma_results() -> list[list[str]]:
     if not CHROMA_PYTHON.exists():
-        pytest.skip(f"reference chromadb interpreter not found at {CHROMA_PYTHON}")
+        pytest.skip(MISSING_REASON)
     payload = json.dumps([list(case) for case in CASES])
     done = subprocess.run(
         [str(CHROMA_PYTHON), "-c", CHROMA_RUNNER], input=payload, capture_output=True,
