@@ -66,6 +66,19 @@ class VectorCache:
         return index
 
 
+def select_records(columns: str, pk: int, ids: list[str] | None,
+                   where: dict[str, Any] | None,
+                   where_document: dict[str, Any] | None) -> tuple[str, list[Any]]:
+    """`SELECT columns FROM records r` restricted to a collection, optional ids and filters."""
+    expr, params = compile_filters(pk, where, where_document)
+    sql = f"SELECT {columns} FROM records r WHERE r.collection = ? AND ({expr})"
+    args: list[Any] = [pk, *params]
+    if ids is not None:
+        sql += " AND r.id IN (SELECT value FROM json_each(?))"
+        args.append(json.dumps(ids))
+    return sql, args
+
+
 def count(store: Store, collection_id: UUID) -> int:
     with store.snapshot() as conn:
         found = _found(conn, collection_id, "")
@@ -78,13 +91,8 @@ def get(store: Store, collection_id: UUID, ids: list[str] | None, where: dict[st
         include: Include) -> GetResponse:
     with store.snapshot() as conn:
         found = _found(conn, collection_id, "")
-        expr, params = compile_filters(found.pk, where, where_document)
-        columns = ["r.id"] + [_FIELDS[f] for f in _FIELDS if f in include]
-        sql = f"SELECT {', '.join(columns)} FROM records r WHERE r.collection = ? AND ({expr})"
-        args: list[Any] = [found.pk, *params]
-        if ids is not None:
-            sql += " AND r.id IN (SELECT value FROM json_each(?))"
-            args.append(json.dumps(ids))
+        columns = ", ".join(["r.id"] + [_FIELDS[f] for f in _FIELDS if f in include])
+        sql, args = select_records(columns, found.pk, ids, where, where_document)
         sql += " ORDER BY r.rid LIMIT ? OFFSET ?"
         args += [-1 if limit is None else limit, offset or 0]
         rows = conn.execute(sql, args).fetchall()
@@ -141,12 +149,7 @@ def _allowed(conn: sqlite3.Connection, pk: int, ids: list[str] | None,
     """Row ids a filtered query may return, or None when nothing restricts it."""
     if ids is None and not where and not where_document:
         return None
-    expr, params = compile_filters(pk, where, where_document)
-    sql = f"SELECT rid FROM records r WHERE r.collection = ? AND ({expr})"
-    args: list[Any] = [pk, *params]
-    if ids is not None:
-        sql += " AND r.id IN (SELECT value FROM json_each(?))"
-        args.append(json.dumps(ids))
+    sql, args = select_records("r.rid", pk, ids, where, where_document)
     rids = [r[0] for r in conn.execute(sql, args)]
     return np.asarray(rids, dtype=np.int64)
 

@@ -12,8 +12,8 @@ from uuid import UUID
 import numpy as np
 
 from huedb.engine.catalog import CollectionRow, find_collection
-from huedb.engine.filters import compile_filters
 from huedb.engine.metadata_rows import metadata_rows
+from huedb.engine.queries import select_records
 from huedb.engine.store import Store
 from huedb.errors import InvalidArgumentError, NotFoundError
 from huedb.types import RecordBatch
@@ -116,12 +116,7 @@ def delete(store: Store, collection_id: UUID, ids: list[str] | None,
         found = find_collection(conn, collection_id)
         if found is None:
             raise NotFoundError(f"Collection [{collection_id}] does not exist.")
-        expr, params = compile_filters(found.pk, where, where_document)
-        sql = f"SELECT rid FROM records r WHERE r.collection = ? AND ({expr})"
-        args: list[Any] = [found.pk, *params]
-        if ids is not None:
-            sql += " AND r.id IN (SELECT value FROM json_each(?))"
-            args.append(json.dumps(ids))
+        sql, args = select_records("r.rid", found.pk, ids, where, where_document)
         sql += " ORDER BY r.rid"
         if limit is not None:
             sql += " LIMIT ?"

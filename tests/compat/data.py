@@ -7,6 +7,8 @@ from typing import Any
 from tests.compat.harness import Step, col, create
 
 DELETE_COUNT = "§10.3: Chroma reports len(ids) for id-only deletes; huedb the number deleted"
+# Prefix of the reasons for differences huedb keeps on purpose; strict xfail flags any change.
+DELIBERATE = "deliberate: "
 EMPTY_METADATA = ("record with a uri but no metadata: Chroma returns metadata {} (its internal "
                   "chroma:uri key is stripped, leaving an empty dict), huedb returns None")
 

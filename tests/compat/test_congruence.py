@@ -14,6 +14,7 @@ import pytest
 
 from tests.compat.data import (
     DELETE_COUNT,
+    DELIBERATE,
     EMBEDDINGS,
     IDS,
     QUERY,
@@ -56,7 +57,8 @@ def deleted(n: int) -> dict[str, Any]:
 
 
 QUERY_UNKNOWN_ID = "§10.6: Chroma raises InternalError for unknown ids in query(ids=); huedb skips"
-NAN_QUERY = ("NaN query embedding: huedb raises InvalidArgumentError('Query embeddings must not "
+NAN_QUERY = (DELIBERATE + "NaN query embedding: huedb raises InvalidArgumentError('Query "
+                          "embeddings must not "
              "contain NaN or Infinity values') (engine/queries.py query); Chroma returns the "
              "records with NaN distances. The prepare_query docstring (_prepare.py) calls this "
              "deliberate, but it is not in spec §10")

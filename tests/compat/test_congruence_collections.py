@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.compat.data import seed
+from tests.compat.data import DELIBERATE, seed
 from tests.compat.harness import (
     Scenario,
     admin,
@@ -63,10 +63,12 @@ SPANN_UPDATE = ("modify(configuration={'spann': …}) on an HNSW collection: Chr
                 "ValueError, huedb InvalidArgumentError (same message)")
 NEW_NAME_PREFIX = ("modify(name='ab'): Chroma's message says 'Validation error: new_name: …', "
                    "huedb's 'Validation error: name: …'")
-MODIFY_DELETED = ("modify(metadata=…) on a deleted collection: Chroma silently succeeds (and "
+MODIFY_DELETED = (DELIBERATE + "modify(metadata=…) on a deleted collection: Chroma "
+                               "silently succeeds (and "
                   "updates the local object), huedb raises NotFoundError")
 VERSION = "get_version(): Chroma returns '1.5.9', huedb its own version '0.1.0'"
-BATCH_SIZE = ("get_max_batch_size(): Chroma returns 5461, huedb 100000 (engine/backend.py "
+BATCH_SIZE = (DELIBERATE + "get_max_batch_size(): Chroma returns 5461, huedb 100000 "
+                           "(engine/backend.py "
               "MAX_BATCH_SIZE, chosen on purpose there, not in spec §10)")
 VALID_NAMES = ["abc", "ABC", "a--b", "a.b_c-d", "1.2.3", "x" * 512, "0ab"]
 INVALID_NAMES = ["ab", "", "-ab", "ab-", "_ab", "a..b", "192.168.1.1", "x" * 513, "a b c",

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.compat.data import DELETE_COUNT, QUERY, seeded
+from tests.compat.data import DELETE_COUNT, DELIBERATE, QUERY, seeded
 from tests.compat.harness import (
     Scenario,
     Step,
@@ -26,14 +26,15 @@ from tests.compat.harness import (
 
 NAN = float("nan")
 INF = float("inf")
-BATCH_LIMIT = ("add of 6000 records: Chroma raises InternalError('ValueError: Batch size of 6000 "
+BATCH_LIMIT = (DELIBERATE + "add of 6000 records: Chroma raises "
+                            "InternalError('ValueError: Batch size of 6000 "
                "is greater than max batch size of 5461'), huedb accepts it (max batch 100000, "
                "engine/backend.py MAX_BATCH_SIZE)")
-SPARSE = ("sparse-vector metadata on add: Chroma 1.5.9 locally rejects it with "
+SPARSE = (DELIBERATE + "sparse-vector metadata on add: Chroma 1.5.9 locally rejects it with "
           "TypeError(\"argument 'metadatas': Cannot convert Python object to "
           "MetadataValue\") (dict form and SparseVector object alike); huedb stores it and "
           "returns a SparseVector")
-QUERY_DATA = ("query(include=['data']) without a data loader: both return included "
+QUERY_DATA = (DELIBERATE + "query(include=['data']) without a data loader: both return included "
               "['data', 'uris'] with data None and uris filled, but Chroma also fills the "
               "unrequested metadatas while huedb leaves them None")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.compat.data import QUERY, seeded
+from tests.compat.data import DELIBERATE, QUERY, seeded
 from tests.compat.harness import (
     Scenario,
     check,
@@ -24,12 +24,14 @@ from tests.compat.harness import (
 )
 
 FLOAT_TRUNCATED = (
-    "float operand against an int metadata field: Chroma truncates the operand toward zero "
+    DELIBERATE + "float operand against an int metadata field: Chroma truncates the "
+                 "operand toward zero "
     "({'i': 1.5} matches i=1, {'i': {'$lt': 1.0000001}} misses i=1, {'i': {'$gt': -0.5}} misses "
     "i=0); huedb compares numerically. huedb's engine/filters.py docstring calls this "
     "deliberate, but it is not in spec §10")
 LIST_CONTAINS_STRICT = (
-    "$contains/$not_contains on list metadata: Chroma matches only elements of the operand's "
+    DELIBERATE + "$contains/$not_contains on list metadata: Chroma matches only elements "
+                 "of the operand's "
     "own type ({'l': {'$contains': 2.0}} does not match [1, 2]; 2 does not match [2.0]); huedb "
     "compares int and float numerically. huedb's engine/filters.py docstring calls this "
     "deliberate, but it is not in spec §10")
