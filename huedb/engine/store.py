@@ -81,18 +81,27 @@ class Store:
                 self.conn.execute("BEGIN IMMEDIATE" if outer else "SAVEPOINT huedb")
                 try:
                     yield self.conn
+                    # A failed COMMIT (disk full, I/O error) leaves the transaction open: it is
+                    # rolled back below like any other failure.
+                    self.conn.execute("COMMIT" if outer else "RELEASE huedb")
                 except BaseException:
-                    if outer:
-                        self.conn.execute("ROLLBACK")
-                    else:
-                        self.conn.execute("ROLLBACK TO huedb")
-                        self.conn.execute("RELEASE huedb")
+                    self._roll_back(outer)
                     raise
-                self.conn.execute("COMMIT" if outer else "RELEASE huedb")
             except sqlite3.Error as e:
                 raise InternalError(f"Database error: {e}") from e
             finally:
                 self._depth -= 1
+
+    def _roll_back(self, outer: bool) -> None:
+        statements = ["ROLLBACK"] if outer else ["ROLLBACK TO huedb", "RELEASE huedb"]
+        for statement in statements:
+            try:
+                self.conn.execute(statement)
+            except sqlite3.Error:
+                # SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
+                if self.conn.in_transaction:
+                    raise
+                return
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

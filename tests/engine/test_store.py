@@ -78,3 +78,17 @@ def test_synchronous_level_is_configurable(tmp_path: Path) -> None:
     client = huedb.PersistentClient(tmp_path, settings=huedb.Settings(sqlite_synchronous="NORMAL"))
     backend = client._backend
     assert backend.store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # type: ignore[attr-defined]
+
+
+def test_a_failed_commit_leaves_the_store_usable(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.conn.execute("CREATE TABLE t (x INTEGER REFERENCES tenants(name) DEFERRABLE "
+                       "INITIALLY DEFERRED)")
+    store.conn.execute("PRAGMA foreign_keys = ON")
+    with pytest.raises(InternalError, match="FOREIGN KEY"), store.atomic() as conn:
+        conn.execute("INSERT INTO t VALUES ('nobody')")  # checked only at COMMIT
+    assert not store.conn.in_transaction
+    with store.atomic() as conn:
+        conn.execute("INSERT INTO tenants (name) VALUES ('after')")
+    assert store.conn.execute("SELECT 1 FROM tenants WHERE name = 'after'").fetchone()
+    store.close()
