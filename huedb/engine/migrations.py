@@ -6,6 +6,7 @@ import hashlib
 import re
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -42,7 +43,8 @@ def available() -> list[Migration]:
     return sorted(found, key=lambda m: m.version)
 
 
-def apply(conn: sqlite3.Connection) -> int:
+def apply(conn: sqlite3.Connection,
+          before_upgrade: Callable[[int, int], None] | None = None) -> int:
     """Bring the schema up to date inside the caller's transaction; returns the version reached.
 
     A database written by a newer huedb is refused rather than guessed at, and an applied file
@@ -57,6 +59,9 @@ def apply(conn: sqlite3.Connection) -> int:
             f"This database was written by a newer huedb (schema version {max(applied)}; "
             f"this huedb knows up to {newest}). Upgrade huedb to open it."
         )
+    pending = [m for m in known if m.version not in applied]
+    if applied and pending and before_upgrade is not None:
+        before_upgrade(max(applied), newest)
     for migration in known:
         if migration.version in applied:
             if applied[migration.version] != migration.sha256:

@@ -18,8 +18,6 @@ logger = logging.getLogger(__name__)
 
 Tracer = Callable[[str, Sequence[Any]], None]
 
-# SQLite caps bound variables per statement at 32766; keep every IN (...) list well below it.
-MAX_VARIABLES = 30000
 FILENAME = "huedb.sqlite3"
 
 
@@ -43,25 +41,54 @@ class Store:
         self.tracer = tracer
         self._depth = 0
         self._analyzed_at = 0
+        if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"Unknown sqlite_synchronous level {synchronous!r}")
+        try:
+            self.conn = self._connect(path, synchronous, busy_timeout)
+            with self.atomic():
+                migrations.apply(self.conn, before_upgrade=self._backup_before_upgrade)
+        except (OSError, sqlite3.Error, InternalError) as e:
+            # A path that is a file, unwritable or on a full disk: say which and where.
+            where = "an in-memory database" if path is None else f"the database at {path}"
+            raise InternalError(f"Cannot open {where}: {_reason(e)}") from e
+
+    @staticmethod
+    def _connect(path: Path | None, synchronous: str, busy_timeout: float) -> sqlite3.Connection:
         target = ":memory:" if path is None else str(path / FILENAME)
         if path is not None:
             path.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(
+        conn = sqlite3.connect(
             target, timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
-        self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         if path is not None:
-            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 logger.warning("SQLite refused WAL mode (got %s) for %s", mode, target)
-        if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
-            raise ValueError(f"Unknown sqlite_synchronous level {synchronous!r}")
-        self.conn.execute(f"PRAGMA synchronous = {synchronous}")
-        self.conn.execute("PRAGMA foreign_keys = OFF")
-        self.conn.execute("PRAGMA cache_size = -65536")
-        register_sql_functions(self.conn)
-        with self.atomic():
-            migrations.apply(self.conn)
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("PRAGMA cache_size = -65536")
+        register_sql_functions(conn)
+        return conn
+
+    def _backup_before_upgrade(self, current: int, newest: int) -> None:
+        """Copy the database aside before migrating an older format in place."""
+        if self.path is None:
+            return
+        target = self.path / f"{FILENAME}.v{current}-before-v{newest}.bak"
+        if target.exists():
+            return
+        # A second connection reads the committed file: the backup API cannot copy from the
+        # connection that holds the write transaction the migration runs in.
+        source = sqlite3.connect(self.path / FILENAME)
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        logger.warning("Migrating %s from schema %d to %d; the old file is kept as %s",
+                       self.path, current, newest, target)
 
     def close(self) -> None:
         with self.lock:
@@ -147,10 +174,10 @@ class Store:
         self.conn.executemany(sql, rows)
 
 
-def chunked(items: Sequence[Any], size: int = MAX_VARIABLES) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def _reason(error: BaseException) -> str:
+    if isinstance(error, InternalError):
+        return error.message().removeprefix("Database error: ")
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror} ({error.filename or ''})".replace(" ()", "")
+    return str(error)
 
-
-def placeholders(n: int) -> str:
-    return ",".join("?" * n)

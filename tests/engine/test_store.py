@@ -92,3 +92,49 @@ def test_a_failed_commit_leaves_the_store_usable(tmp_path: Path) -> None:
         conn.execute("INSERT INTO tenants (name) VALUES ('after')")
     assert store.conn.execute("SELECT 1 FROM tenants WHERE name = 'after'").fetchone()
     store.close()
+
+
+def test_unusable_paths_get_clear_errors(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(InternalError, match=r"^Cannot open the database at .*a-file"):
+        huedb.PersistentClient(blocker)
+    with pytest.raises(InternalError, match="Not a directory"):
+        huedb.PersistentClient(blocker / "below")
+
+
+def test_older_format_is_backed_up_then_migrated(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    client = huedb.PersistentClient(tmp_path)
+    client.create_collection("kept", embedding_function=None).add(ids=["a"], embeddings=[[1.0]])
+    huedb.ClientAPI.clear_system_cache()
+    current = migrations.available()
+    newer = migrations.Migration(current[-1].version + 1, "9998_extra.sql",
+                                 "CREATE TABLE extra_for_test (x INTEGER);")
+    monkeypatch.setattr(migrations, "available", lambda: [*current, newer])
+    store = Store(tmp_path)
+    assert store.conn.execute("SELECT count(*) FROM extra_for_test").fetchone() == (0,)
+    backups = list(tmp_path.glob(f"{FILENAME}.v*-before-v*.bak"))
+    assert len(backups) == 1
+    old = sqlite3.connect(backups[0])
+    assert old.execute("SELECT id FROM records").fetchall() == [("a",)]
+    assert old.execute("SELECT max(version) FROM schema_migrations").fetchone() == (
+        current[-1].version,)
+    store.close()
+
+
+def test_disk_full_keeps_data_intact(tmp_path: Path) -> None:
+    client = huedb.PersistentClient(tmp_path)
+    col = client.create_collection("full", embedding_function=None)
+    col.add(ids=["a"], embeddings=[[1.0] * 64], documents=["kept"])
+    store = client._backend.store  # type: ignore[attr-defined]
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # a disk with no room left
+    big = [[float(i)] * 64 for i in range(5000)]
+    with pytest.raises(InternalError, match="database or disk is full"):
+        col.add(ids=[f"b{i}" for i in range(5000)], embeddings=big,
+                documents=["x" * 200] * 5000)
+    assert col.count() == 1 and col.get()["documents"] == ["kept"]
+    store.conn.execute("PRAGMA max_page_count = 1073741823")
+    col.add(ids=["c"], embeddings=[[2.0] * 64])
+    assert col.count() == 2
