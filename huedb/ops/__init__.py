@@ -1,8 +1,9 @@
 """Operator tools on a database directory: backup, restore, verify, vacuum, export, stats."""
 
 from huedb.ops.backup import backup, restore
+from huedb.ops.chroma_import import import_chroma
 from huedb.ops.transfer import export_jsonl, import_jsonl
 from huedb.ops.verify import Report, stats, vacuum, verify
 
-__all__ = ["Report", "backup", "export_jsonl", "import_jsonl", "restore", "stats", "vacuum",
-           "verify"]
+__all__ = ["Report", "backup", "export_jsonl", "import_chroma", "import_jsonl", "restore",
+           "stats", "vacuum", "verify"]

@@ -124,3 +124,62 @@ def test_vacuum_reclaims_space_and_stats(tmp_path: Path) -> None:
     (entry,) = ops.stats(tmp_path / "db")
     assert (entry["name"], entry["count"], entry["deleted"], entry["dimension"]) == (
         "ops", 100, 1900, 4)
+
+
+@pytest.mark.slow
+def test_vacuum_after_churn_is_close_to_a_fresh_build(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    n, dim = 4000, 128
+    vectors = rng.random((n, dim), dtype=np.float32)
+    ids = [f"r{i}" for i in range(n)]
+    docs = [f"document {i} " * 5 for i in range(n)]
+    metas = [{"i": i, "g": i % 10} for i in range(n)]
+    churned = huedb.PersistentClient(tmp_path / "churn").create_collection(
+        "churn", embedding_function=None)
+    churned.add(ids=ids, embeddings=vectors, documents=docs, metadatas=metas)
+    for _round in range(10):
+        half = rng.choice(n, n // 2, replace=False)
+        churned.delete(ids=[ids[i] for i in half])
+        churned.add(ids=[ids[i] for i in half], embeddings=vectors[half],
+                    documents=[docs[i] for i in half], metadatas=[metas[i] for i in half])
+    fresh = huedb.PersistentClient(tmp_path / "fresh").create_collection(
+        "churn", embedding_function=None)
+    fresh.add(ids=ids, embeddings=vectors, documents=docs, metadatas=metas)
+    huedb.ClientAPI.clear_system_cache()
+    _, churned_size = ops.vacuum(tmp_path / "churn")
+    _, fresh_size = ops.vacuum(tmp_path / "fresh")
+    assert churned_size <= 1.2 * fresh_size, (churned_size, fresh_size)
+
+
+def test_import_chroma_directory(tmp_path: Path) -> None:
+    from tests.chroma_reference import CHROMA_PYTHON, MISSING_REASON
+
+    if not CHROMA_PYTHON.exists():
+        pytest.skip(MISSING_REASON)
+    import subprocess
+
+    make = (
+        "import chromadb, sys\n"
+        "c = chromadb.PersistentClient(sys.argv[1])\n"
+        "a = c.create_collection('alpha', embedding_function=None, metadata={'k': 1},"
+        " configuration={'hnsw': {'space': 'cosine'}})\n"
+        "a.add(ids=[f'a{i}' for i in range(1500)], embeddings=[[i, 1.0, 2.0] for i in range(1500)],"
+        " documents=[f'doc {i}' for i in range(1500)], metadatas=[{'i': i} for i in range(1500)])\n"
+        "b = c.create_collection('beta', embedding_function=None)\n"
+        "b.add(ids=['x'], embeddings=[[1.0]], uris=['u://x'])\n"
+    )
+    subprocess.run([str(CHROMA_PYTHON), "-c", make, str(tmp_path / "chroma")], check=True,
+                   capture_output=True, env={"ANONYMIZED_TELEMETRY": "False"})
+    counts = ops.import_chroma(tmp_path / "chroma", tmp_path / "hue",
+                               chroma_python=str(CHROMA_PYTHON))
+    assert counts == {"default_database/alpha": 1500, "default_database/beta": 1}
+    client = huedb.PersistentClient(tmp_path / "hue")
+    alpha = client.get_collection("alpha", embedding_function=None)
+    assert alpha.metadata == {"k": 1}
+    assert alpha.configuration_json["hnsw"]["space"] == "cosine"
+    got = alpha.get(ids=["a7"], include=["embeddings", "documents", "metadatas"])
+    assert got["documents"] == ["doc 7"] and got["metadatas"] == [{"i": 7}]
+    # Chroma's cosine collections hand back vectors after a normalise/denormalise round trip.
+    assert got["embeddings"][0].tolist() == pytest.approx([7.0, 1.0, 2.0], rel=1e-6)
+    beta = client.get_collection("beta", embedding_function=None)
+    assert beta.get(include=["uris"])["uris"] == ["u://x"]
