@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +42,8 @@ for db in admin.list_databases(tenant=tenant):
                 out.write(json.dumps({
                     "type": "record", "id": rid,
                     "embedding": [float(x) for x in page["embeddings"][i]],
-                    "document": page["documents"][i], "uri": (page["uris"] or [None] * 9**9)[i],
+                    "document": page["documents"][i],
+                    "uri": page["uris"][i] if page["uris"] else None,
                     "metadata": page["metadatas"][i]}) + "\n")
             n += len(page["ids"])
             offset += len(page["ids"])
@@ -61,7 +63,7 @@ def import_chroma(chroma_path: str | Path, path: str | Path, chroma_python: str 
     python = chroma_python or sys.executable
     done = subprocess.run(
         [python, "-c", _EXPORTER, str(chroma_path), tenant, FORMAT],
-        capture_output=True, text=True, env={"ANONYMIZED_TELEMETRY": "False", "PATH": ""},
+        capture_output=True, text=True, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
     )
     if done.returncode != 0:
         raise RuntimeError(f"chromadb could not export {chroma_path}: {done.stderr[-2000:]}")
