@@ -5,11 +5,14 @@ kernels, embedding models) load on first use, so importing huedb is cheap.
 """
 
 from huedb._version import __version__
+from huedb.async_client import AsyncClientAPI, AsyncHttpClient
+from huedb.async_collection import AsyncCollection
 from huedb.client import (
     AdminClient,
     Client,
     ClientAPI,
     EphemeralClient,
+    HttpClient,
     PersistentClient,
     configure,
     get_settings,
@@ -31,6 +34,9 @@ from huedb.types import (
 
 __all__ = [
     "AdminClient",
+    "AsyncClientAPI",
+    "AsyncCollection",
+    "AsyncHttpClient",
     "Client",
     "ClientAPI",
     "Collection",
@@ -41,6 +47,7 @@ __all__ = [
     "Embeddings",
     "EphemeralClient",
     "GetResult",
+    "HttpClient",
     "IDs",
     "Include",
     "Metadata",

@@ -9,13 +9,13 @@ server hands it raw client input.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 import numpy as np
 from numpy.typing import NDArray
 
-from huedb.types import CollectionModel, Database, Include, RecordBatch, Tenant
+from huedb.types import CollectionModel, Database, Include, RecordBatch, Tenant, UserIdentity
 
 
 class GetResponse(dict[str, Any]):
@@ -105,3 +105,10 @@ class Backend(Protocol):
         where_document: dict[str, Any] | None,
         limit: int | None,
     ) -> int: ...
+
+
+@runtime_checkable
+class IdentityBackend(Protocol):
+    """A backend that knows who the caller is (a server with authentication)."""
+
+    def get_user_identity(self) -> UserIdentity: ...

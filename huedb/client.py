@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import Any
 from uuid import UUID
 
-from huedb._backend import Backend
+from huedb._backend import Backend, IdentityBackend
 from huedb.collection import Collection
 from huedb.collection_config import create_configuration_json
 from huedb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
@@ -40,6 +40,8 @@ class _SharedClient:
 
         if isinstance(self._backend, LocalBackend):
             shared.release(self._backend)
+        else:
+            self._backend.close()
 
     def __enter__(self) -> _SharedClient:
         return self
@@ -112,6 +114,9 @@ class ClientAPI(_SharedClient):
         return self._backend.get_max_batch_size()
 
     def get_user_identity(self) -> UserIdentity:
+        """Who the server says this client is; in process, the anonymous local user."""
+        if isinstance(self._backend, IdentityBackend):
+            return self._backend.get_user_identity()
         return UserIdentity(user_id="", tenant=self.tenant, databases=[self.database])
 
     def reset(self) -> bool:
@@ -194,12 +199,68 @@ class ClientAPI(_SharedClient):
         return Collection(self._backend, model, ef, data_loader)
 
 
+HTTP_API_IMPLS = frozenset({
+    "chromadb.api.fastapi.FastAPI", "chromadb.api.async_fastapi.AsyncFastAPI",
+    "huedb.remote.HttpBackend",
+})
+
+
 def _open_backend(settings: Settings) -> Backend:
-    """The local engine, imported here so `import huedb` stays light."""
+    """The engine or an HTTP connection, imported here so `import huedb` stays light."""
+    if settings.chroma_api_impl in HTTP_API_IMPLS:
+        return _open_http_backend(settings)
     from huedb.engine import shared
 
     path = Path(settings.persist_directory) if settings.is_persistent else None
     return shared.acquire(path, settings)
+
+
+def _open_http_backend(settings: Settings) -> Backend:
+    from huedb.remote import HttpBackend
+
+    host = str(settings.chroma_server_host or "localhost")
+    port = settings.chroma_server_http_port or 8000
+    if host.startswith("http"):
+        base_url = host  # a full URL: Chroma ignores the port then
+    else:
+        scheme = "https" if settings.chroma_server_ssl_enabled else "http"
+        base_url = f"{scheme}://{host}:{port}"
+    verify = settings.chroma_server_ssl_verify
+    return HttpBackend.connect(
+        base_url, headers={**(settings.chroma_server_headers or {}), **_auth_headers(settings)},
+        api_path=settings.chroma_server_api_default_path or "/api/v2",
+        verify=True if verify is None else verify,
+        keepalive=settings.chroma_http_keepalive_secs,
+        max_connections=settings.chroma_http_max_connections,
+        max_keepalive=settings.chroma_http_max_keepalive_connections,
+    )
+
+
+_TOKEN_CLIENT = ("chromadb.auth.token_authn.TokenAuthClientProvider", "token")
+_BASIC_CLIENT = ("chromadb.auth.basic_authn.BasicAuthClientProvider", "basic")
+
+
+def _auth_headers(settings: Settings) -> dict[str, str]:
+    """The headers Chroma's client auth providers send."""
+    provider = settings.chroma_client_auth_provider
+    if not provider:
+        return {}
+    credentials = settings.chroma_client_auth_credentials
+    if not credentials:
+        raise ValueError("Missing required config value 'chroma_client_auth_credentials'")
+    if provider in _BASIC_CLIENT:
+        import base64
+
+        return {"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()}
+    if provider not in _TOKEN_CLIENT:
+        raise ValueError(f"Unsupported client auth provider: {provider}")
+    header = settings.chroma_auth_token_transport_header or "Authorization"
+    if header.lower() == "authorization":
+        return {"Authorization": f"Bearer {credentials}"}
+    if header.lower() == "x-chroma-token":
+        return {"X-Chroma-Token": credentials}
+    raise ValueError(f"Invalid token transport header: {header}. "
+                     "Must be one of ['Authorization', 'X-Chroma-Token']")
 
 
 def _check_collection_metadata_types(metadata: Any) -> None:
@@ -247,6 +308,34 @@ def PersistentClient(path: str | Path = "./chroma", settings: Settings | None = 
     """A database stored under `path`; several processes may open the same path at once."""
     settings = (settings or Settings()).copy(persist_directory=str(path), is_persistent=True)
     return ClientAPI(tenant=str(tenant), database=str(database), settings=settings)
+
+
+def HttpClient(host: str = "localhost", port: int = 8000, ssl: bool = False,
+               headers: dict[str, str] | None = None, settings: Settings | None = None,
+               tenant: str = DEFAULT_TENANT, database: str = DEFAULT_DATABASE) -> ClientAPI:
+    """A client of a Chroma-compatible server (`huedb run` or `chroma run`)."""
+    return ClientAPI(tenant=str(tenant), database=str(database),
+                     settings=http_settings(host, port, ssl, headers, settings))
+
+
+def http_settings(host: str, port: int, ssl: bool, headers: dict[str, str] | None,
+                  settings: Settings | None) -> Settings:
+    """Settings for an HTTP client, refusing host or port that disagree with `settings`."""
+    settings = settings if settings is not None else Settings()
+    host, port, ssl = str(host), int(port), bool(ssl)
+    if settings.chroma_server_host and settings.chroma_server_host != host:
+        raise ValueError(f"Chroma server host provided in settings[{settings.chroma_server_host}]"
+                         f" is different to the one provided in HttpClient: [{host}]")
+    if settings.chroma_server_http_port and settings.chroma_server_http_port != port:
+        raise ValueError("Chroma server http port provided in settings"
+                         f"[{settings.chroma_server_http_port}] is different to the one "
+                         f"provided in HttpClient: [{port}]")
+    changes: dict[str, Any] = {"chroma_api_impl": "chromadb.api.fastapi.FastAPI",
+                               "chroma_server_host": host, "chroma_server_http_port": port,
+                               "chroma_server_ssl_enabled": ssl}
+    if headers is not None:
+        changes["chroma_server_headers"] = dict(headers)
+    return settings.copy(**changes)
 
 
 _module_settings = Settings()

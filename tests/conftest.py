@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 import huedb
 from huedb.embeddings.hashing import HashingEmbeddingFunction
+from huedb.engine import shared
+from huedb.remote import HttpBackend
+
+try:
+    from starlette.testclient import TestClient
+
+    from huedb.server import create_app
+    HAVE_SERVER = True
+except ImportError:  # without the server extra, the http kind is left out
+    HAVE_SERVER = False
 
 settings.register_profile(
     "fast", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -23,7 +35,7 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HUEDB_HYPOTHESIS", "normal"))
 
-CLIENT_KINDS = ["ephemeral", "persistent"]
+CLIENT_KINDS = ["ephemeral", "persistent"] + (["http"] if HAVE_SERVER else [])
 
 ClientMaker = Callable[..., huedb.ClientAPI]
 
@@ -35,17 +47,68 @@ def _close_databases() -> Iterator[None]:
 
 
 @pytest.fixture(params=CLIENT_KINDS)
-def make_client(request: pytest.FixtureRequest, tmp_path: Path) -> ClientMaker:
-    """Builds clients of one kind that all see the same database."""
-    kind = request.param
+def client_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
 
-    def make(**settings_kwargs: object) -> huedb.ClientAPI:
-        settings = huedb.Settings(**settings_kwargs)
-        if kind == "ephemeral":
-            return huedb.EphemeralClient(settings=settings)
-        return huedb.PersistentClient(path=tmp_path / "db", settings=settings)
 
-    return make
+@pytest.fixture
+def make_client(client_kind: str, tmp_path: Path,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[ClientMaker]:
+    """Builds clients of one kind that all see the same database.
+
+    The http kind is huedb's HttpClient talking to `create_app` over a persistent database in
+    this process, through Starlette's TestClient (no port); the settings a client is made with
+    are the server's, so `allow_reset` and the shared-location check behave as in process.
+    """
+    with contextlib.ExitStack() as stack:
+        if client_kind == "http":
+            _serve_in_process(stack, monkeypatch)
+
+        def make(**settings_kwargs: object) -> huedb.ClientAPI:
+            settings = huedb.Settings(**settings_kwargs)
+            if client_kind == "ephemeral":
+                return huedb.EphemeralClient(settings=settings)
+            if client_kind == "persistent":
+                return huedb.PersistentClient(path=tmp_path / "db", settings=settings)
+            server_settings = settings.copy(is_persistent=True,
+                                            persist_directory=str(tmp_path / "server"))
+            backend = shared.acquire(tmp_path / "server", server_settings)
+            stack.callback(shared.release, backend)
+            stack.enter_context(_APPS.use(create_app(backend, server_settings)))
+            return huedb.HttpClient(host="testserver", port=80, settings=settings)
+
+        yield make
+
+
+class _InProcessApps:
+    """The app that HttpBackend.connect reaches while a test serves one in process."""
+
+    def __init__(self) -> None:
+        self.client: TestClient | None = None
+
+    @contextlib.contextmanager
+    def use(self, app: Any) -> Iterator[None]:
+        with TestClient(app, base_url="http://testserver:80") as test_client:
+            self.client = test_client
+            yield
+
+    def connect(self, base_url: str, **_: Any) -> HttpBackend:
+        if self.client is None:
+            raise ValueError("Could not connect to a Chroma server. Are you sure it is running?")
+        return HttpBackend(self.client, owns_http=False)
+
+
+_APPS = _InProcessApps()
+
+
+def _serve_in_process(stack: contextlib.ExitStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(HttpBackend, "connect", _APPS.connect)
+
+    def forget() -> None:
+        _APPS.client = None
+
+    stack.callback(forget)
 
 
 @pytest.fixture

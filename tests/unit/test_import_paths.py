@@ -30,18 +30,21 @@ def test_utils_embedding_functions_path() -> None:
     assert config_to_embedding_function({"name": "huedb_hashing", "config": {"dim": 4}}) == (
         HashingEmbeddingFunction(dim=4)
     )
-    assert embedding_functions.get_builtins() == {
+    assert {
         "DefaultEmbeddingFunction",
         "HashingEmbeddingFunction",
         "ONNXMiniLM_L6_V2",
-    }
+        "OpenAIEmbeddingFunction",
+        "HuggingFaceEmbeddingServer",
+    } <= embedding_functions.get_builtins()
+    assert embedding_functions.OpenAIEmbeddingFunction is huedb.embeddings.OpenAIEmbeddingFunction
 
 
 def test_chroma_only_providers_fail_with_a_clear_message() -> None:
     from huedb.utils import embedding_functions
 
-    with pytest.raises(AttributeError, match="huedb does not provide Chroma's OpenAIEmbedding"):
-        embedding_functions.OpenAIEmbeddingFunction  # noqa: B018
+    with pytest.raises(AttributeError, match="huedb does not provide Chroma's NomicEmbedding"):
+        embedding_functions.NomicEmbeddingFunction  # noqa: B018
     with pytest.raises(AttributeError, match="has no attribute 'NoSuchThing'"):
         embedding_functions.NoSuchThing  # noqa: B018
 

@@ -5,6 +5,19 @@ from __future__ import annotations
 from huedb.embeddings.base import EmbeddingFunction, SparseEmbeddingFunction
 from huedb.embeddings.default import DefaultEmbeddingFunction, ONNXMiniLM_L6_V2
 from huedb.embeddings.hashing import HashingEmbeddingFunction
+from huedb.embeddings.providers import (
+    CohereEmbeddingFunction,
+    GoogleGeminiEmbeddingFunction,
+    GoogleGenaiEmbeddingFunction,
+    HuggingFaceEmbeddingFunction,
+    HuggingFaceEmbeddingServer,
+    JinaEmbeddingFunction,
+    MistralEmbeddingFunction,
+    OllamaEmbeddingFunction,
+    OpenAIEmbeddingFunction,
+    SentenceTransformerEmbeddingFunction,
+    VoyageAIEmbeddingFunction,
+)
 from huedb.embeddings.registry import (
     config_to_embedding_function,
     known_embedding_functions,
@@ -14,11 +27,22 @@ from huedb.embeddings.registry import (
 )
 
 __all__ = [
+    "CohereEmbeddingFunction",
     "DefaultEmbeddingFunction",
     "EmbeddingFunction",
+    "GoogleGeminiEmbeddingFunction",
+    "GoogleGenaiEmbeddingFunction",
     "HashingEmbeddingFunction",
+    "HuggingFaceEmbeddingFunction",
+    "HuggingFaceEmbeddingServer",
+    "JinaEmbeddingFunction",
+    "MistralEmbeddingFunction",
     "ONNXMiniLM_L6_V2",
+    "OllamaEmbeddingFunction",
+    "OpenAIEmbeddingFunction",
+    "SentenceTransformerEmbeddingFunction",
     "SparseEmbeddingFunction",
+    "VoyageAIEmbeddingFunction",
     "config_to_embedding_function",
     "get_builtins",
     "known_embedding_functions",
@@ -29,27 +53,41 @@ __all__ = [
 
 # Provider functions Chroma ships that huedb does not (yet); naming them gets a clear error
 # instead of a bare AttributeError.
-_CHROMA_ONLY = frozenset({
-    "AmazonBedrockEmbeddingFunction", "BasetenEmbeddingFunction", "Bm25EmbeddingFunction",
-    "ChromaBm25EmbeddingFunction", "ChromaCloudQwenEmbeddingFunction",
-    "ChromaCloudSpladeEmbeddingFunction", "ChromaLangchainEmbeddingFunction",
-    "CloudflareWorkersAIEmbeddingFunction", "CohereEmbeddingFunction",
-    "FastembedSparseEmbeddingFunction", "GoogleGeminiEmbeddingFunction",
-    "GoogleGenaiEmbeddingFunction", "GoogleGenerativeAiEmbeddingFunction",
-    "GooglePalmEmbeddingFunction", "GoogleVertexEmbeddingFunction",
-    "HuggingFaceEmbeddingFunction", "HuggingFaceEmbeddingServer",
-    "HuggingFaceSparseEmbeddingFunction", "InstructorEmbeddingFunction", "JinaEmbeddingFunction",
-    "MistralEmbeddingFunction", "MorphEmbeddingFunction", "NomicEmbeddingFunction",
-    "OllamaEmbeddingFunction", "OpenAIEmbeddingFunction", "OpenCLIPEmbeddingFunction",
-    "PerplexityEmbeddingFunction", "RoboflowEmbeddingFunction",
-    "SentenceTransformerEmbeddingFunction", "Text2VecEmbeddingFunction",
-    "TogetherAIEmbeddingFunction", "VoyageAIEmbeddingFunction",
-})
+_CHROMA_ONLY = frozenset(
+    {
+        "AmazonBedrockEmbeddingFunction",
+        "BasetenEmbeddingFunction",
+        "Bm25EmbeddingFunction",
+        "ChromaBm25EmbeddingFunction",
+        "ChromaCloudQwenEmbeddingFunction",
+        "ChromaCloudSpladeEmbeddingFunction",
+        "ChromaLangchainEmbeddingFunction",
+        "CloudflareWorkersAIEmbeddingFunction",
+        "FastembedSparseEmbeddingFunction",
+        "GoogleGenerativeAiEmbeddingFunction",
+        "GooglePalmEmbeddingFunction",
+        "GoogleVertexEmbeddingFunction",
+        "HuggingFaceSparseEmbeddingFunction",
+        "InstructorEmbeddingFunction",
+        "MorphEmbeddingFunction",
+        "NomicEmbeddingFunction",
+        "OpenCLIPEmbeddingFunction",
+        "PerplexityEmbeddingFunction",
+        "RoboflowEmbeddingFunction",
+        "Text2VecEmbeddingFunction",
+        "TogetherAIEmbeddingFunction",
+    }
+)
 
 
 def get_builtins() -> set[str]:
     """The class names of the embedding functions huedb ships."""
-    return {"DefaultEmbeddingFunction", "HashingEmbeddingFunction", "ONNXMiniLM_L6_V2"}
+    return {
+        "DefaultEmbeddingFunction",
+        "HashingEmbeddingFunction",
+        "ONNXMiniLM_L6_V2",
+        *(name for name in __all__ if name.endswith(("EmbeddingFunction", "EmbeddingServer"))),
+    } - {"EmbeddingFunction", "SparseEmbeddingFunction"}
 
 
 def __getattr__(name: str) -> object:

@@ -1,0 +1,1 @@
+"""The v2 routes, one module per resource family."""
