@@ -6,15 +6,12 @@ import sys
 import tempfile
 
 import huedb
-from huedb.embeddings.hashing import HashingEmbeddingFunction
 
 
 def main(path: str) -> None:
     client = huedb.PersistentClient(path=path)
-    # A deterministic, offline embedding function; swap in any Chroma-style one.
-    collection = client.get_or_create_collection(
-        "articles", embedding_function=HashingEmbeddingFunction(dim=128)
-    )
+    # No embedding_function: Chroma's default model (all-MiniLM-L6-v2), shipped for offline use.
+    collection = client.get_or_create_collection("articles")
     collection.upsert(
         ids=["sqlite", "hnsw", "wal", "cats"],
         documents=[
