@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from huedb.embeddings.base import EmbeddingFunction
-from huedb.embeddings.providers._http import (
-    JsonClient,
-    batches,
-    check_documents,
-    field,
-    forbid_updates,
-    resolve_api_key,
-    to_vectors,
-)
+from huedb.embeddings.providers._base import HttpFunction
+from huedb.embeddings.providers._http import JsonClient, field, resolve_api_key
 from huedb.embeddings.registry import register_embedding_function
 from huedb.types import Documents, Embeddings, Space
 
 __all__ = ["CohereEmbeddingFunction"]
 
 _DEFAULT_BASE = "https://api.cohere.com"
-_BATCH_SIZE = 96  # Cohere's limit on texts per request
 
 
 @register_embedding_function
-class CohereEmbeddingFunction(EmbeddingFunction[Documents]):
+class CohereEmbeddingFunction(HttpFunction):
     """Embeds with Cohere's `/v1/embed` (`input_type="search_document"`, as Chroma sends).
 
     Args:
@@ -33,6 +24,10 @@ class CohereEmbeddingFunction(EmbeddingFunction[Documents]):
         api_key_env_var: the variable holding the key; `COHERE_API_KEY` wins when it is set.
         api_base: another base URL (a gateway); huedb only, persisted only when given.
     """
+
+    _provider = "Cohere"
+    _batch_size = 96  # Cohere's limit on texts per request
+    config_fields = ("api_key_env_var", "model_name", "api_base")
 
     def __init__(
         self,
@@ -46,19 +41,24 @@ class CohereEmbeddingFunction(EmbeddingFunction[Documents]):
         )
         self.model_name = model_name
         self.api_base = api_base
-        self._url = (api_base or _DEFAULT_BASE).rstrip("/") + "/v1/embed"
+        self._endpoint = (api_base or _DEFAULT_BASE).rstrip("/") + "/v1/embed"
         self._client = JsonClient("Cohere", "cohere", {"Authorization": f"Bearer {key}"})
 
     def __call__(self, input: Documents) -> Embeddings:
-        out: Embeddings = []
-        for batch in batches(check_documents("Cohere", input), _BATCH_SIZE):
-            body = {"texts": batch, "model": self.model_name, "input_type": "search_document"}
-            answer = self._client.post(self._url, body)
-            rows = field("Cohere", answer, "embeddings")
-            if isinstance(rows, dict):  # the shape when embedding_types is set: {"float": [...]}
-                rows = field("Cohere", rows, "float")
-            out.extend(to_vectors("Cohere", rows, len(batch)))
-        return out
+        return self._embed(
+            input,
+            lambda batch: {
+                "texts": batch,
+                "model": self.model_name,
+                "input_type": "search_document",
+            },
+        )
+
+    def _rows(self, answer: Any) -> object:
+        rows = field("Cohere", answer, "embeddings")
+        if isinstance(rows, dict):  # the shape when embedding_types is set: {"float": [...]}
+            rows = field("Cohere", rows, "float")
+        return rows
 
     @staticmethod
     def name() -> str:
@@ -73,25 +73,3 @@ class CohereEmbeddingFunction(EmbeddingFunction[Documents]):
         if self.model_name == "embed-multilingual-v2.0":
             return ["ip"]
         return ["cosine", "l2", "ip"]
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> CohereEmbeddingFunction:
-        return CohereEmbeddingFunction(
-            api_key_env_var=config.get("api_key_env_var", "CHROMA_COHERE_API_KEY"),
-            model_name=config.get("model_name", "large"),
-            api_base=config.get("api_base"),
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {
-            "api_key_env_var": self.api_key_env_var,
-            "model_name": self.model_name,
-        }
-        if self.api_base is not None:
-            config["api_base"] = self.api_base
-        return config
-
-    def validate_config_update(
-        self, old_config: dict[str, Any], new_config: dict[str, Any]
-    ) -> None:
-        forbid_updates(new_config, "model_name")

@@ -5,27 +5,24 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from huedb.embeddings.base import EmbeddingFunction
+from huedb.embeddings.providers._base import HttpFunction
 from huedb.embeddings.providers._http import (
     EmbeddingProviderError,
     JsonClient,
-    batches,
     check_documents,
     field,
-    forbid_updates,
-    to_vectors,
 )
 from huedb.embeddings.registry import known_embedding_functions, register_embedding_function
-from huedb.types import Documents, Embeddings, Space
+from huedb.types import Documents, Embeddings
 
 __all__ = ["GoogleGeminiEmbeddingFunction", "GoogleGenaiEmbeddingFunction"]
 
 _DEFAULT_BASE = "https://generativelanguage.googleapis.com/v1beta"
-_BATCH_SIZE = 100  # batchEmbedContents accepts at most 100 requests
+_OPTIONAL = ("task_type", "dimension", "api_base")  # persisted only when set
 
 
 @register_embedding_function
-class GoogleGeminiEmbeddingFunction(EmbeddingFunction[Documents]):
+class GoogleGeminiEmbeddingFunction(HttpFunction):
     """Embeds with the Gemini API's `batchEmbedContents`, authenticated by an API key.
 
     Args:
@@ -40,6 +37,13 @@ class GoogleGeminiEmbeddingFunction(EmbeddingFunction[Documents]):
     Raises:
         ValueError: when the key is missing or Vertex AI is asked for.
     """
+
+    _provider = "Google Gemini"
+    _batch_size = 100  # batchEmbedContents accepts at most 100 requests
+    config_fields = ("model_name", "api_key_env_var", "vertexai", "project", "location", *_OPTIONAL)
+    required_config = {"model_name": "The model name is required."}
+    config_if_set = frozenset(_OPTIONAL)
+    fixed_config = ("model_name", "dimension", "vertexai", "project", "location")
 
     def __init__(
         self,
@@ -73,79 +77,34 @@ class GoogleGeminiEmbeddingFunction(EmbeddingFunction[Documents]):
             )
         model = model_name if model_name.startswith("models/") else f"models/{model_name}"
         self._model = model
-        self._url = f"{(api_base or _DEFAULT_BASE).rstrip('/')}/{model}:batchEmbedContents"
+        self._endpoint = f"{(api_base or _DEFAULT_BASE).rstrip('/')}/{model}:batchEmbedContents"
         self._client = JsonClient("Google Gemini", "google", {"x-goog-api-key": key})
 
     def __call__(self, input: Documents) -> Embeddings:
         texts = check_documents("Google Gemini", input)
         if not texts:
             raise ValueError("Input documents cannot be empty")
-        out: Embeddings = []
-        for batch in batches(texts, _BATCH_SIZE):
-            requests = []
-            for text in batch:
-                request: dict[str, Any] = {
-                    "model": self._model,
-                    "content": {"parts": [{"text": text}]},
-                }
-                if self.task_type is not None:
-                    request["taskType"] = self.task_type
-                if self.dimension is not None:
-                    request["outputDimensionality"] = self.dimension
-                requests.append(request)
-            answer = self._client.post(self._url, {"requests": requests})
-            try:
-                rows = [e["values"] for e in field("Google Gemini", answer, "embeddings")]
-            except (KeyError, TypeError) as e:
-                raise EmbeddingProviderError(
-                    f"Google Gemini returned malformed embeddings: {answer!r:.300}"
-                ) from e
-            out.extend(to_vectors("Google Gemini", rows, len(batch)))
-        return out
+        return self._embed(texts, lambda batch: {"requests": [self._request(t) for t in batch]})
+
+    def _request(self, text: str) -> dict[str, Any]:
+        request: dict[str, Any] = {"model": self._model, "content": {"parts": [{"text": text}]}}
+        if self.task_type is not None:
+            request["taskType"] = self.task_type
+        if self.dimension is not None:
+            request["outputDimensionality"] = self.dimension
+        return request
+
+    def _rows(self, answer: Any) -> object:
+        try:
+            return [e["values"] for e in field("Google Gemini", answer, "embeddings")]
+        except (KeyError, TypeError) as e:
+            raise EmbeddingProviderError(
+                f"Google Gemini returned malformed embeddings: {answer!r:.300}"
+            ) from e
 
     @staticmethod
     def name() -> str:
         return "google_gemini"
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine", "l2", "ip"]
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> GoogleGeminiEmbeddingFunction:
-        model_name = config.get("model_name")
-        if model_name is None:
-            raise ValueError("The model name is required.")
-        return GoogleGeminiEmbeddingFunction(
-            model_name=model_name,
-            task_type=config.get("task_type"),
-            dimension=config.get("dimension"),
-            api_key_env_var=config.get("api_key_env_var", "GEMINI_API_KEY"),
-            vertexai=config.get("vertexai"),
-            project=config.get("project"),
-            location=config.get("location"),
-            api_base=config.get("api_base"),
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {
-            "model_name": self.model_name,
-            "api_key_env_var": self.api_key_env_var,
-            "vertexai": self.vertexai,
-            "project": self.project,
-            "location": self.location,
-        }
-        for key in ("task_type", "dimension", "api_base"):
-            if getattr(self, key) is not None:
-                config[key] = getattr(self, key)
-        return config
-
-    def validate_config_update(
-        self, old_config: dict[str, Any], new_config: dict[str, Any]
-    ) -> None:
-        forbid_updates(new_config, "model_name", "dimension", "vertexai", "project", "location")
 
 
 GoogleGenaiEmbeddingFunction = GoogleGeminiEmbeddingFunction

@@ -6,17 +6,10 @@ import os
 import warnings
 from typing import Any
 
-from huedb.embeddings.base import EmbeddingFunction
-from huedb.embeddings.providers._http import (
-    JsonClient,
-    batches,
-    check_documents,
-    forbid_updates,
-    resolve_api_key,
-    to_vectors,
-)
+from huedb.embeddings.providers._base import HttpFunction
+from huedb.embeddings.providers._http import JsonClient, resolve_api_key
 from huedb.embeddings.registry import register_embedding_function
-from huedb.types import Documents, Embeddings, Space
+from huedb.types import Documents, Embeddings
 
 __all__ = ["HuggingFaceEmbeddingFunction", "HuggingFaceEmbeddingServer"]
 
@@ -26,7 +19,7 @@ _BATCH_SIZE = 32  # text-embeddings-inference's default --max-client-batch-size
 
 
 @register_embedding_function
-class HuggingFaceEmbeddingFunction(EmbeddingFunction[Documents]):
+class HuggingFaceEmbeddingFunction(HttpFunction):
     """Embeds with Hugging Face's hosted feature-extraction pipeline.
 
     Args:
@@ -35,6 +28,10 @@ class HuggingFaceEmbeddingFunction(EmbeddingFunction[Documents]):
         api_key_env_var: the variable holding the token; `HUGGINGFACE_API_KEY` wins when set.
         api_base: another base URL (a dedicated endpoint); huedb only, persisted when given.
     """
+
+    _provider = "Hugging Face"
+    _batch_size = _BATCH_SIZE
+    config_fields = ("api_key_env_var", "model_name", "api_base")
 
     def __init__(
         self,
@@ -49,51 +46,22 @@ class HuggingFaceEmbeddingFunction(EmbeddingFunction[Documents]):
         self.model_name = model_name
         self.api_base = api_base
         base = (api_base or _DEFAULT_BASE).rstrip("/")
-        self._url = f"{base}/{model_name}/pipeline/feature-extraction"
+        self._endpoint = f"{base}/{model_name}/pipeline/feature-extraction"
         self._client = JsonClient("Hugging Face", "huggingface", {"Authorization": f"Bearer {key}"})
 
     def __call__(self, input: Documents) -> Embeddings:
-        out: Embeddings = []
-        for batch in batches(check_documents("Hugging Face", input), _BATCH_SIZE):
-            body = {"inputs": batch, "options": {"wait_for_model": True}}
-            out.extend(to_vectors("Hugging Face", self._client.post(self._url, body), len(batch)))
-        return out
+        return self._embed(input, lambda b: {"inputs": b, "options": {"wait_for_model": True}})
+
+    def _rows(self, answer: Any) -> object:
+        return answer  # the pipeline answers with the bare list of vectors
 
     @staticmethod
     def name() -> str:
         return "huggingface"
 
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine", "l2", "ip"]
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> HuggingFaceEmbeddingFunction:
-        return HuggingFaceEmbeddingFunction(
-            api_key_env_var=config.get("api_key_env_var", "CHROMA_HUGGINGFACE_API_KEY"),
-            model_name=config.get("model_name", _DEFAULT_MODEL),
-            api_base=config.get("api_base"),
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {
-            "api_key_env_var": self.api_key_env_var,
-            "model_name": self.model_name,
-        }
-        if self.api_base is not None:
-            config["api_base"] = self.api_base
-        return config
-
-    def validate_config_update(
-        self, old_config: dict[str, Any], new_config: dict[str, Any]
-    ) -> None:
-        forbid_updates(new_config, "model_name")
-
 
 @register_embedding_function
-class HuggingFaceEmbeddingServer(EmbeddingFunction[Documents]):
+class HuggingFaceEmbeddingServer(HttpFunction):
     """Embeds with a text-embeddings-inference server; the model is the server's.
 
     Args:
@@ -101,6 +69,11 @@ class HuggingFaceEmbeddingServer(EmbeddingFunction[Documents]):
         api_key_env_var: a variable holding a bearer token, if the server wants one.
         api_key: used but not persisted.
     """
+
+    _provider = "Hugging Face embedding server"
+    _batch_size = _BATCH_SIZE
+    config_fields = ("url", "api_key_env_var")
+    required_config = {"url": "URL must be provided for HuggingFaceEmbeddingServer"}
 
     def __init__(
         self, url: str, api_key_env_var: str | None = None, api_key: str | None = None
@@ -112,42 +85,23 @@ class HuggingFaceEmbeddingServer(EmbeddingFunction[Documents]):
                 DeprecationWarning,
                 stacklevel=2,
             )
-        self.url = url
+        self.url = self._endpoint = url
         self.api_key_env_var = api_key_env_var
         if os.getenv("HUGGINGFACE_API_KEY") is not None:
             self.api_key_env_var = "HUGGINGFACE_API_KEY"
         key = api_key or (os.getenv(self.api_key_env_var) if self.api_key_env_var else None)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        self._client = JsonClient("Hugging Face embedding server", "huggingface", headers)
+        self._client = JsonClient(self._provider, "huggingface", headers)
 
     def __call__(self, input: Documents) -> Embeddings:
-        provider = self._client.provider
-        out: Embeddings = []
-        for batch in batches(check_documents(provider, input), _BATCH_SIZE):
-            out.extend(
-                to_vectors(provider, self._client.post(self.url, {"inputs": batch}), len(batch))
-            )
-        return out
+        return self._embed(input, lambda batch: {"inputs": batch})
+
+    def _rows(self, answer: Any) -> object:
+        return answer  # text-embeddings-inference answers with the bare list of vectors
 
     @staticmethod
     def name() -> str:
         return "huggingface_server"
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine", "l2", "ip"]
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> HuggingFaceEmbeddingServer:
-        url = config.get("url")
-        if url is None:
-            raise ValueError("URL must be provided for HuggingFaceEmbeddingServer")
-        return HuggingFaceEmbeddingServer(url=url, api_key_env_var=config.get("api_key_env_var"))
-
-    def get_config(self) -> dict[str, Any]:
-        return {"url": self.url, "api_key_env_var": self.api_key_env_var}
 
     def validate_config_update(
         self, old_config: dict[str, Any], new_config: dict[str, Any]

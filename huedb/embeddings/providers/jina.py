@@ -4,28 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from huedb.embeddings.base import EmbeddingFunction
-from huedb.embeddings.providers._http import (
-    JsonClient,
-    batches,
-    check_documents,
-    data_rows,
-    forbid_updates,
-    resolve_api_key,
-    to_vectors,
-)
+from huedb.embeddings.providers._base import HttpFunction
+from huedb.embeddings.providers._http import JsonClient, resolve_api_key
 from huedb.embeddings.registry import register_embedding_function
-from huedb.types import Documents, Embeddings, Space
+from huedb.types import Documents, Embeddings
 
 __all__ = ["JinaEmbeddingFunction"]
 
 _DEFAULT_BASE = "https://api.jina.ai/v1"
-_BATCH_SIZE = 512
 _OPTIONS = ("task", "late_chunking", "truncate", "dimensions", "embedding_type", "normalized")
 
 
 @register_embedding_function
-class JinaEmbeddingFunction(EmbeddingFunction[Documents]):
+class JinaEmbeddingFunction(HttpFunction):
     """Embeds with Jina AI's `/embeddings`; `query_config` overrides options for queries.
 
     Args:
@@ -37,6 +28,10 @@ class JinaEmbeddingFunction(EmbeddingFunction[Documents]):
             `{"task": "retrieval.query"}`.
         api_base: another base URL; huedb only, persisted only when given.
     """
+
+    _provider = "Jina AI"
+    _batch_size = 512
+    config_fields = ("api_key_env_var", "model_name", *_OPTIONS, "query_config", "api_base")
 
     def __init__(
         self,
@@ -64,59 +59,22 @@ class JinaEmbeddingFunction(EmbeddingFunction[Documents]):
         self.normalized = normalized
         self.query_config = query_config
         self.api_base = api_base
-        self._url = (api_base or _DEFAULT_BASE).rstrip("/") + "/embeddings"
+        self._endpoint = (api_base or _DEFAULT_BASE).rstrip("/") + "/embeddings"
         headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": "identity"}
         self._client = JsonClient("Jina AI", "jina", headers)
 
-    def _embed(self, input: Documents, is_query: bool) -> Embeddings:
+    def _embed_with(self, input: Documents, is_query: bool) -> Embeddings:
         options = {k: getattr(self, k) for k in _OPTIONS if getattr(self, k) is not None}
         if is_query and self.query_config:
             options.update(self.query_config)
-        out: Embeddings = []
-        for batch in batches(check_documents("Jina AI", input), _BATCH_SIZE):
-            body = {"input": batch, "model": self.model_name, **options}
-            rows = data_rows("Jina AI", self._client.post(self._url, body))
-            out.extend(to_vectors("Jina AI", rows, len(batch)))
-        return out
+        return self._embed(input, lambda b: {"input": b, "model": self.model_name, **options})
 
     def __call__(self, input: Documents) -> Embeddings:
-        return self._embed(input, is_query=False)
+        return self._embed_with(input, is_query=False)
 
     def embed_query(self, input: Documents) -> Embeddings:
-        return self._embed(input, is_query=True)
+        return self._embed_with(input, is_query=True)
 
     @staticmethod
     def name() -> str:
         return "jina"
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine", "l2", "ip"]
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> JinaEmbeddingFunction:
-        return JinaEmbeddingFunction(
-            api_key_env_var=config.get("api_key_env_var", "CHROMA_JINA_API_KEY"),
-            model_name=config.get("model_name", "jina-embeddings-v2-base-en"),
-            query_config=config.get("query_config"),
-            api_base=config.get("api_base"),
-            **{k: config.get(k) for k in _OPTIONS},
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {
-            "api_key_env_var": self.api_key_env_var,
-            "model_name": self.model_name,
-            **{k: getattr(self, k) for k in _OPTIONS},
-            "query_config": self.query_config,
-        }
-        if self.api_base is not None:
-            config["api_base"] = self.api_base
-        return config
-
-    def validate_config_update(
-        self, old_config: dict[str, Any], new_config: dict[str, Any]
-    ) -> None:
-        forbid_updates(new_config, "model_name")

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from huedb.embeddings.base import EmbeddingFunction
-from huedb.embeddings.providers._http import (
-    JsonClient,
-    batches,
-    check_documents,
-    data_rows,
-    forbid_updates,
-    resolve_api_key,
-    to_vectors,
-)
+from huedb.embeddings.providers._base import HttpFunction
+from huedb.embeddings.providers._http import JsonClient, resolve_api_key
 from huedb.embeddings.registry import register_embedding_function
-from huedb.types import Documents, Embeddings, Space
+from huedb.types import Documents, Embeddings
 
 __all__ = ["OpenAIEmbeddingFunction"]
 
 _DEFAULT_BASE = "https://api.openai.com/v1"
-_BATCH_SIZE = 2048  # OpenAI's limit on inputs per request
 
 
 @register_embedding_function
-class OpenAIEmbeddingFunction(EmbeddingFunction[Documents]):
+class OpenAIEmbeddingFunction(HttpFunction):
     """Embeds with OpenAI's `/embeddings` endpoint; `api_type="azure"` for Azure OpenAI.
 
     Args:
@@ -42,6 +33,21 @@ class OpenAIEmbeddingFunction(EmbeddingFunction[Documents]):
     Raises:
         ValueError: when the key is missing or an Azure setting is missing.
     """
+
+    _provider = "OpenAI"
+    _batch_size = 2048  # OpenAI's limit on inputs per request
+    config_fields = (
+        "api_key_env_var",
+        "model_name",
+        "organization_id",
+        "api_base",
+        "api_type",
+        "api_version",
+        "deployment_id",
+        "default_headers",
+        "dimensions",
+    )
+    config_if_set = frozenset()  # Chroma persists api_base here, even when unset
 
     def __init__(
         self,
@@ -69,7 +75,6 @@ class OpenAIEmbeddingFunction(EmbeddingFunction[Documents]):
         self.dimensions = dimensions
         headers = dict(default_headers or {})
         base = (api_base or _DEFAULT_BASE).rstrip("/")
-        self._params: dict[str, str] | None = None
         if api_type == "azure":
             for setting, value in (
                 ("api_version", api_version),
@@ -79,70 +84,29 @@ class OpenAIEmbeddingFunction(EmbeddingFunction[Documents]):
                 if value is None:
                     raise ValueError(f"{setting} must be specified for Azure OpenAI")
             headers["api-key"] = key
-            self._url = f"{base}/openai/deployments/{deployment_id}/embeddings"
+            self._endpoint = f"{base}/openai/deployments/{deployment_id}/embeddings"
             self._params = {"api-version": str(api_version)}
         else:
             headers["Authorization"] = f"Bearer {key}"
             if organization_id is not None:
                 headers["OpenAI-Organization"] = organization_id
-            self._url = f"{base}/embeddings"
+            self._endpoint = f"{base}/embeddings"
         provider = "Azure OpenAI" if api_type == "azure" else "OpenAI"
         self._client = JsonClient(provider, "openai", headers)
 
     def __call__(self, input: Documents) -> Embeddings:
-        texts = check_documents("OpenAI", input)
-        out: Embeddings = []
-        for batch in batches(texts, _BATCH_SIZE):
-            body: dict[str, Any] = {
-                "model": self.model_name,
-                "input": batch,
-                "encoding_format": "float",
-            }
-            if self.dimensions is not None and "text-embedding-3" in self.model_name:
-                body["dimensions"] = self.dimensions
-            answer = self._client.post(self._url, body, self._params)
-            rows = data_rows(self._client.provider, answer)
-            out.extend(to_vectors(self._client.provider, rows, len(batch)))
-        return out
+        return self._embed(input, self._body)
+
+    def _body(self, batch: list[str]) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model_name,
+            "input": batch,
+            "encoding_format": "float",
+        }
+        if self.dimensions is not None and "text-embedding-3" in self.model_name:
+            body["dimensions"] = self.dimensions
+        return body
 
     @staticmethod
     def name() -> str:
         return "openai"
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine", "l2", "ip"]
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> OpenAIEmbeddingFunction:
-        return OpenAIEmbeddingFunction(
-            api_key_env_var=config.get("api_key_env_var", "CHROMA_OPENAI_API_KEY"),
-            model_name=config.get("model_name", "text-embedding-ada-002"),
-            organization_id=config.get("organization_id"),
-            api_base=config.get("api_base"),
-            api_type=config.get("api_type"),
-            api_version=config.get("api_version"),
-            deployment_id=config.get("deployment_id"),
-            default_headers=config.get("default_headers"),
-            dimensions=config.get("dimensions"),
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "api_key_env_var": self.api_key_env_var,
-            "model_name": self.model_name,
-            "organization_id": self.organization_id,
-            "api_base": self.api_base,
-            "api_type": self.api_type,
-            "api_version": self.api_version,
-            "deployment_id": self.deployment_id,
-            "default_headers": self.default_headers,
-            "dimensions": self.dimensions,
-        }
-
-    def validate_config_update(
-        self, old_config: dict[str, Any], new_config: dict[str, Any]
-    ) -> None:
-        forbid_updates(new_config, "model_name")

@@ -8,15 +8,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from huedb.embeddings.base import EmbeddingFunction
+from huedb.embeddings.providers._base import ConfiguredFunction
 from huedb.embeddings.registry import register_embedding_function
-from huedb.types import Documents, Embeddings, Space
+from huedb.types import Documents, Embeddings
 
 __all__ = ["SentenceTransformerEmbeddingFunction"]
 
 
 @register_embedding_function
-class SentenceTransformerEmbeddingFunction(EmbeddingFunction[Documents]):
+class SentenceTransformerEmbeddingFunction(ConfiguredFunction):
     """Embeds with a sentence-transformers model on this machine; models are shared per process.
 
     Args:
@@ -30,6 +30,8 @@ class SentenceTransformerEmbeddingFunction(EmbeddingFunction[Documents]):
         ValueError: when a keyword argument is not a primitive value.
     """
 
+    config_fields = ("model_name", "device", "normalize_embeddings", "kwargs")
+    fixed_config = ()  # as in Chroma: a local model's path may move
     models: ClassVar[dict[str, Any]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
@@ -72,25 +74,9 @@ class SentenceTransformerEmbeddingFunction(EmbeddingFunction[Documents]):
     def name() -> str:
         return "sentence_transformer"
 
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine", "l2", "ip"]
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> SentenceTransformerEmbeddingFunction:
-        return SentenceTransformerEmbeddingFunction(
-            model_name=config.get("model_name", "all-MiniLM-L6-v2"),
-            device=config.get("device", "cpu"),
-            normalize_embeddings=bool(config.get("normalize_embeddings", False)),
-            **(config.get("kwargs") or {}),
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "model_name": self.model_name,
-            "device": self.device,
-            "normalize_embeddings": self.normalize_embeddings,
-            "kwargs": self.kwargs,
-        }
+    @classmethod
+    def build_from_config(cls, config: dict[str, Any]) -> SentenceTransformerEmbeddingFunction:
+        args = cls._init_args(config)
+        args["normalize_embeddings"] = bool(args["normalize_embeddings"])
+        kwargs = args.pop("kwargs") or {}
+        return cls(**args, **kwargs)
