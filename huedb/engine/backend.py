@@ -59,7 +59,10 @@ class LocalBackend:
         return True
 
     def close(self) -> None:
-        self.cache.close()
+        # A graph build still running is abandoned, not awaited: closing stays instant, the
+        # saved index keeps the last built graph plus the rows searched exactly beside it, and
+        # the next open resumes the build in the background.
+        self.cache.close(cancel=True)
         self.store.close()
 
     # -- tenants and databases ------------------------------------------------------------

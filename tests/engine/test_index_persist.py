@@ -32,7 +32,9 @@ def filled(path: Path) -> tuple[huedb.Collection, np.ndarray]:
     col.add(ids=[str(i) for i in range(N)], embeddings=data,
             metadatas=[{"even": i % 2 == 0} for i in range(N)])
     col.query(query_embeddings=data[:1], n_results=1)
-    huedb.ClientAPI.clear_system_cache()  # waits for the graph, saves it
+    for index in col._backend.cache._entries.values():  # type: ignore[attr-defined]
+        index.wait()  # closing would abandon a build still running
+    huedb.ClientAPI.clear_system_cache()  # saves the finished graph
     return huedb.PersistentClient(path).get_collection("saved", embedding_function=None), data
 
 
@@ -144,4 +146,15 @@ def test_killed_while_saving_leaves_a_usable_database(tmp_path: Path) -> None:
     col = huedb.PersistentClient(tmp_path).get_collection("saved", embedding_function=None)
     extra = col.count() - N
     assert extra >= 0
+    check(col, data)
+
+
+def test_modified_ef_search_applies_to_the_next_query(tmp_path: Path) -> None:
+    col, data = filled(tmp_path)
+    col.query(query_embeddings=data[:1], n_results=1)
+    (index,) = col._backend.cache._entries.values()  # type: ignore[attr-defined]
+    assert index.ef_search == 100
+    col.modify(configuration={"hnsw": {"ef_search": 7}})
+    col.query(query_embeddings=data[:1], n_results=1)
+    assert index.ef_search == 7
     check(col, data)
