@@ -27,9 +27,12 @@ GRAPH_MIN_ROWS = 4096
 # Filters admitting at most this many rows (or this share of rows) are answered exactly over
 # the admitted rows: gathering them beats graph search with post-filtering (research §5.2).
 EXACT_MAX_ALLOWED = 3000
-EXACT_MAX_SHARE = 0.02
+# Measured on the clustered 40k workload: at a 10% filter, post-filtered graph search reached
+# recall@10 0.95 (over-fetch 2) to 0.989 (over-fetch 6) while the exact scan of the admitted
+# rows was both exact and faster, so filters admitting up to 15% of rows go exact.
+EXACT_MAX_SHARE = 0.15
 # Ask the graph for this multiple of k / (admitted share) candidates before post-filtering.
-OVERFETCH = 2.0
+OVERFETCH = 4.0
 # Fold changed rows into a fresh graph once they pass this share of the graph (or this count).
 STALE_SHARE, STALE_MIN = 0.02, 512
 # Rebuild from scratch once this share of the graph's entries has been deleted.
