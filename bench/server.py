@@ -5,6 +5,12 @@ measure the servers, not a client library), on 127.0.0.1 only:
 
     python bench/server.py              # 20k x 128 records, 5 s of queries at 4 client threads
     python bench/server.py --small      # 2k records, 2 s: a smoke test of the script
+    python bench/server.py --overhead   # the HTTP layer alone: huedb's app over a stub backend
+
+--overhead serves `create_app` over a backend that answers at once, with the uvicorn options of
+`huedb run`, and times keep-alive requests one at a time against it and against a bare ASGI app
+that answers every request with fixed bytes; the difference is what huedb's HTTP layer costs
+per request (routing, auth and size checks, parsing, validation, encoding, the thread hop).
 
 `chroma run` comes from --chroma-bin (default /work/.chromavenv/bin/chroma when it exists).
 """
@@ -121,8 +127,168 @@ def measure(url: str, args: argparse.Namespace, data: np.ndarray[Any, Any],
     return {"add_per_s": len(data) / add_seconds, "query_qps": sum(done) / args.seconds}
 
 
+# -- --overhead: the HTTP layer alone ------------------------------------------------------------
+
+STUB_ID = "11111111-1111-4111-8111-111111111111"
+
+
+def stub_backend() -> Any:
+    """A backend that answers every hot route at once with small fixed results."""
+    import uuid
+
+    from huedb._backend import GetResponse, QueryResponse
+    from huedb.types import CollectionModel
+
+    class Stub:
+        def heartbeat(self) -> int:
+            return 1
+
+        def get_collection_by_id(self, cid: uuid.UUID) -> CollectionModel:
+            return CollectionModel(id=cid, name="stub", configuration_json={}, metadata=None,
+                                   dimension=128, tenant="default_tenant",
+                                   database="default_database")
+
+        def add(self, cid: uuid.UUID, batch: Any) -> None:
+            pass
+
+        def upsert(self, cid: uuid.UUID, batch: Any) -> None:
+            pass
+
+        def count(self, cid: uuid.UUID) -> int:
+            return 20_000
+
+        def get(self, cid: uuid.UUID, ids: Any, where: Any, where_document: Any, limit: Any,
+                offset: Any, include: Any) -> GetResponse:
+            found = ids or ["0"]
+            return GetResponse(ids=found, embeddings=None, documents=None, uris=None,
+                               metadatas=[{"i": i} for i in range(len(found))],
+                               included=include)
+
+        def query(self, cid: uuid.UUID, vectors: Any, n_results: int, ids: Any, where: Any,
+                  where_document: Any, include: Any) -> QueryResponse:
+            rows = len(vectors)
+            return QueryResponse(
+                ids=[[str(i) for i in range(n_results)]] * rows, embeddings=None,
+                documents=None, uris=None,
+                metadatas=[[{"i": i % 10} for i in range(n_results)]] * rows,
+                distances=[[0.123456789 * i for i in range(n_results)]] * rows,
+                included=include)
+
+        def close(self) -> None:
+            pass
+
+    return Stub()
+
+
+async def bare_app(scope: Any, receive: Any, send: Any) -> None:
+    """The floor: reads the body and answers fixed bytes, with no routing or checks at all."""
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False)
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-length", b"2"), (b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": b"{}"})
+
+
+def serve_stub(port: int, bare: bool) -> None:
+    sys.path.insert(0, str(REPO))
+    import uvicorn
+
+    from huedb.cli.serve import uvicorn_options
+    from huedb.server import ServerConfig, create_app
+
+    config = ServerConfig(listen_address="127.0.0.1", port=port)
+    app = bare_app if bare else create_app(stub_backend(), config=config)
+    uvicorn.run(app, **uvicorn_options(config, "warning"))  # type: ignore[arg-type]
+
+
+def start_stub(port: int, bare: bool) -> subprocess.Popen[bytes]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--serve-stub", str(port)]
+    process = subprocess.Popen(command + (["--bare"] if bare else []),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("stub server did not start")
+
+
+def overhead_requests(dim: int) -> list[tuple[str, str, str, bytes | None]]:
+    import json
+
+    rng = np.random.default_rng(3)
+    base = f"{SCOPE}/collections/{STUB_ID}"
+    query = {"query_embeddings": [rng.standard_normal(dim).astype(np.float32).tolist()],
+             "n_results": 10, "include": ["distances", "metadatas"]}
+    rows = rng.standard_normal((100, dim)).astype(np.float32)
+    batch = {"ids": [str(i) for i in range(100)], "embeddings": rows.tolist(),
+             "metadatas": [{"i": i} for i in range(100)]}
+    get = {"ids": ["1", "2"], "include": ["metadatas"]}
+    return [
+        ("query", "POST", f"{base}/query", json.dumps(query).encode()),
+        ("get", "POST", f"{base}/get", json.dumps(get).encode()),
+        ("count", "GET", f"{base}/count", None),
+        ("add 100", "POST", f"{base}/add", json.dumps(batch).encode()),
+        ("upsert 100", "POST", f"{base}/upsert", json.dumps(batch).encode()),
+    ]
+
+
+def time_requests(url: str, requests: list[tuple[str, str, str, bytes | None]],
+                  count: int) -> dict[str, float]:
+    """Median seconds per request, one at a time over one keep-alive connection."""
+    medians: dict[str, float] = {}
+    headers = {"content-type": "application/json"}
+    with httpx.Client(base_url=url, timeout=30) as http:
+        for name, method, path, body in requests:
+            times: list[float] = []
+            repeats = count if body is None or len(body) < 10_000 else max(count // 5, 50)
+            for n in range(repeats + repeats // 10):
+                started = time.perf_counter()
+                response = http.request(method, path, content=body, headers=headers)
+                elapsed = time.perf_counter() - started
+                if response.status_code >= 300:
+                    raise RuntimeError(f"{name}: {response.status_code} {response.text}")
+                if n >= repeats // 10:  # the first tenth warms up
+                    times.append(elapsed)
+            medians[name] = float(np.median(times))
+    return medians
+
+
+def overhead(args: argparse.Namespace) -> int:
+    requests = overhead_requests(args.dim)
+    results: dict[str, dict[str, float]] = {}
+    for kind, bare in (("bare", True), ("huedb", False)):
+        port = free_port()
+        process = start_stub(port, bare)
+        try:
+            results[kind] = time_requests(f"http://127.0.0.1:{port}", requests, args.requests)
+        finally:
+            process.terminate()
+            process.wait(30)
+    print(f"HTTP layer per request, stub backend, {args.requests} sequential keep-alive "
+          "requests each (medians, microseconds)")
+    print(f"{'route':<11} {'bare ASGI':>10} {'huedb':>8} {'overhead':>9}")
+    for name, *_ in requests:
+        floor, ours = results["bare"][name] * 1e6, results["huedb"][name] * 1e6
+        print(f"{name:<11} {floor:>10.0f} {ours:>8.0f} {ours - floor:>9.0f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--overhead", action="store_true",
+                        help="time the HTTP layer alone, over a stub backend")
+    parser.add_argument("--requests", type=int, default=2000,
+                        help="requests per route in --overhead mode")
+    parser.add_argument("--serve-stub", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--small", action="store_true")
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--dim", type=int, default=128)
@@ -133,8 +299,13 @@ def main() -> int:
     parser.add_argument("--chroma-bin", type=lambda s: None if s == "none" else Path(s),
                         default=DEFAULT_CHROMA if DEFAULT_CHROMA.exists() else None)
     args = parser.parse_args()
+    if args.serve_stub:
+        serve_stub(args.serve_stub, args.bare)
+        return 0
     if args.small:
-        args.n, args.seconds = 2000, 2.0
+        args.n, args.seconds, args.requests = 2000, 2.0, 200
+    if args.overhead:
+        return overhead(args)
     rng = np.random.default_rng(7)
     data = rng.standard_normal((args.n, args.dim)).astype(np.float32)
     queries = rng.standard_normal((200, args.dim)).astype(np.float32)

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -40,17 +41,28 @@ def check_address(host: str, port: int) -> None:
             raise SystemExit(f"Address {host}:{port} is not available") from None
 
 
+def uvicorn_options(config: ServerConfig, log_level: str = "info") -> dict[str, Any]:
+    """How uvicorn serves huedb (bench/server.py's overhead mode serves with the same).
+
+    No access log (a log line per request costs more than a query); the event loop and HTTP
+    parser are uvicorn's "auto" choice, uvloop and httptools, which the `server` extra
+    installs, else asyncio and h11.
+    """
+    return {"host": config.listen_address, "port": config.port, "log_level": log_level,
+            "timeout_graceful_shutdown": 30, "access_log": False, "loop": "auto",
+            "http": "auto"}
+
+
 def serve(config: ServerConfig, log_level: str = "info") -> None:
     """Run until SIGINT/SIGTERM; in-flight requests finish before the database closes."""
     import uvicorn
 
     check_address(config.listen_address, config.port)
-    common = {"host": config.listen_address, "port": config.port, "log_level": log_level,
-              "timeout_graceful_shutdown": 30, "access_log": False}
+    common = uvicorn_options(config, log_level)
     if config.workers > 1:
         # Worker processes import the app themselves; the engine is multi-process safe.
         os.environ[CONFIG_ENV] = json.dumps(config.as_dict())
         uvicorn.run("huedb.cli.serve:app_from_environment", factory=True,
-                    workers=config.workers, **common)  # type: ignore[arg-type]
+                    workers=config.workers, **common)
     else:
-        uvicorn.run(build_app(config), **common)  # type: ignore[arg-type]
+        uvicorn.run(build_app(config), **common)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,20 +12,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from huedb._backend import Backend
-from huedb._protocol import error_json
 from huedb._version import __version__
 from huedb.config import Settings
-from huedb.errors import ChromaError, InternalError, InvalidArgumentError, NotFoundError
+from huedb.errors import ChromaError
 from huedb.server.auth import TokenAuth
 from huedb.server.config import ServerConfig
-from huedb.server.deps import JSON
+from huedb.server.deps import MEDIA_TYPE
+from huedb.server.failures import error_reply
+from huedb.server.fast import FastRoutes
 from huedb.server.guard import Guard
 from huedb.server.routes import collections, records, system, tenants, unsupported
-
-logger = logging.getLogger(__name__)
-
-# Chroma reports a missing collection over HTTP without the in-process prefix.
-_IN_PROCESS_PREFIX = "Error getting collection: "
 
 
 def create_app(backend: Backend, settings: Settings | None = None,
@@ -64,6 +58,8 @@ def create_app(backend: Backend, settings: Settings | None = None,
     for module in (system, tenants, collections, records, unsupported):
         app.include_router(module.router)
     app.include_router(collections.crn_router)
+    # Innermost of the middleware, so CORS and the Guard see every request it answers.
+    app.add_middleware(FastRoutes, state=app.state)
     origins = [*settings.chroma_server_cors_allow_origins, *config.cors_allow_origins]
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"],
@@ -74,46 +70,9 @@ def create_app(backend: Backend, settings: Settings | None = None,
 
 
 async def _error_response(request: Request, exc: Exception) -> Response:
-    """The one translation of an exception into Chroma's error JSON."""
+    """Chroma's error JSON for `exc` (see `huedb.server.failures`)."""
     if isinstance(exc, StarletteHTTPException):
         # Unknown paths and wrong methods answer with an empty body, as `chroma run` does.
         return Response(status_code=exc.status_code, headers=exc.headers)
-    error = _as_chroma_error(exc)
-    if isinstance(error, NotFoundError) and str(error.message()).startswith(_IN_PROCESS_PREFIX):
-        error = NotFoundError(str(error.message())[len(_IN_PROCESS_PREFIX):])
-    if error.status >= 500:
-        logger.error("%s %s failed: %r", request.method, request.url.path, exc)
-    return JSON(error_json(error), status_code=error.status)
-
-
-def _as_chroma_error(exc: Exception) -> ChromaError:
-    if isinstance(exc, ChromaError):
-        return exc
-    if isinstance(exc, RequestValidationError):
-        return _validation_error(exc)
-    if isinstance(exc, NotImplementedError):
-        error = ChromaError(str(exc))
-        error.status = 501
-        return error
-    if isinstance(exc, (ValueError, TypeError)):
-        return InvalidArgumentError(str(exc))
-    return InternalError(f"{type(exc).__name__}: {exc}")
-
-
-def _validation_error(exc: RequestValidationError) -> ChromaError:
-    problems: list[Any] = list(exc.errors())
-    first = problems[0] if problems else {}
-    kind, location = first.get("type", ""), [str(p) for p in first.get("loc", ())]
-    if kind == "json_invalid":
-        detail = (first.get("ctx") or {}).get("error", "invalid JSON")
-        return InvalidArgumentError(f"Failed to parse the request body as JSON: {detail}")
-    if location[:1] == ["body"] and len(location) == 1 and kind == "missing":
-        return InvalidArgumentError(
-            "Failed to parse the request body as JSON: EOF while parsing a value")
-    where = ".".join(location[1:]) or location[0] if location else ""
-    message = f"{where}: {first.get('msg', 'invalid value')}"
-    if location[:1] in (["query"], ["path"]):
-        return InvalidArgumentError(f"Failed to deserialize query string: {message}")
-    error = ChromaError(f"Failed to deserialize the JSON body into the target type: {message}")
-    error.status = 422
-    return error
+    status, content = error_reply(request.method, request.url.path, exc)
+    return Response(content, status_code=status, media_type=MEDIA_TYPE)
