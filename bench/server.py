@@ -100,6 +100,9 @@ def measure(url: str, args: argparse.Namespace, data: np.ndarray[Any, Any],
         warm = http.post(f"{base}/query", json={"query_embeddings": [queries[0].tolist()],
                                                 "n_results": 10})
         warm.raise_for_status()
+    # Both servers get the same pause, so background index builds (huedb's HNSW graph) can
+    # finish before the query phase measures steady state.
+    time.sleep(args.settle)
     done = [0] * args.threads
     failures: list[str] = []
     stop_at = time.perf_counter() + args.seconds
@@ -296,6 +299,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=1, help="huedb worker processes")
+    parser.add_argument("--settle", type=float, default=0.0,
+                        help="seconds to wait between ingest and queries (both servers)")
     parser.add_argument("--chroma-bin", type=lambda s: None if s == "none" else Path(s),
                         default=DEFAULT_CHROMA if DEFAULT_CHROMA.exists() else None)
     args = parser.parse_args()
@@ -312,7 +317,7 @@ def main() -> int:
     kinds = ["huedb"] + (["chroma"] if args.chroma_bin and args.chroma_bin.exists() else [])
     results = {kind: run_one(kind, args, data, queries) for kind in kinds}
     print(f"HTTP API, {args.n} x {args.dim} float32, {args.threads} client threads, "
-          f"huedb workers={args.workers}")
+          f"huedb workers={args.workers}, settle {args.settle:.0f} s, {os.cpu_count()} cores")
     print(f"{'server':<8} {'add records/s':>14} {'query QPS':>10}")
     for kind, figures in results.items():
         print(f"{kind:<8} {figures['add_per_s']:>14.0f} {figures['query_qps']:>10.0f}")
