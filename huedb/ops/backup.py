@@ -69,6 +69,9 @@ def restore(backup_dir: str | Path, path: str | Path, overwrite: bool = False) -
             old = Path(str(target_file) + suffix)
             if old.exists():
                 os.replace(old, Path(str(old) + ".before-restore"))
+    # Vector index files are a cache of the database being replaced: drop them so the restored
+    # database rebuilds its own instead of catching up an index from another history.
+    shutil.rmtree(target_dir / "index", ignore_errors=True)
     partial = target_dir / (FILENAME + ".partial")
     shutil.copyfile(source_file, partial)
     _fsync(partial)
