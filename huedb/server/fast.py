@@ -21,10 +21,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from huedb.server.deps import JSON_ERRORS, parse_json
 from huedb.server.failures import HANDLED, error_reply
+from huedb.server.guard import replay_body
 from huedb.server.routes.records import FAST_ROUTES, Operation, Reply
 
 _RECORD_PATH = re.compile(
@@ -61,7 +62,7 @@ class FastRoutes:
         if model is not None:
             raw = await _read_body(receive)
             if not _json_content_type(scope["headers"]):
-                await self.app(scope, _replay(raw, receive), send)
+                await self.app(scope, replay_body(raw, receive), send)
                 return
         tenant, database, collection_id = where
         try:
@@ -70,7 +71,7 @@ class FastRoutes:
         except HANDLED as exc:
             reply = error_reply(scope["method"], scope["path"], exc)
         if reply is _FALL_BACK:
-            await self.app(scope, _replay(raw, receive), send)
+            await self.app(scope, replay_body(raw, receive), send)
             return
         status, content = reply
         await send({"type": "http.response.start", "status": status, "headers": [
@@ -110,17 +111,3 @@ async def _read_body(receive: Receive) -> bytes:
         chunks.append(message.get("body", b""))
         more = message.get("more_body", False)
     return b"".join(chunks)
-
-
-def _replay(body: bytes, upstream: Receive) -> Receive:
-    """Hands the read body to FastAPI once, then passes on the server's own messages."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await upstream()
-
-    return receive

@@ -63,7 +63,7 @@ class Guard:
                     "message": f"Request body exceeds the maximum payload size of "
                                f"{self.max_payload_bytes} bytes"})
                 return
-            receive = _replay(body, receive)
+            receive = replay_body(body, receive)
         await self._call_app(scope, receive, send)
 
     async def _call_app(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -120,7 +120,7 @@ def _declared_length(scope: Scope) -> int:
     return 0
 
 
-def _replay(body: bytes, upstream: Receive) -> Receive:
+def replay_body(body: bytes, upstream: Receive) -> Receive:
     """Hands the buffered body to the app once, then passes on the server's own messages."""
     sent = False
 
