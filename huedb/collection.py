@@ -13,7 +13,7 @@ from huedb._validation import deserialize_metadata, validate_collection_metadata
 from huedb.collection_config import update_configuration_json
 from huedb.embeddings import DefaultEmbeddingFunction, EmbeddingFunction
 from huedb.embeddings.base import DataLoader, validate_embedding_function
-from huedb.embeddings.registry import embedding_function_from_config
+from huedb.embeddings.registry import check_config_update, embedding_function_from_config
 from huedb.types import (
     CollectionModel,
     DeleteResult,
@@ -201,12 +201,7 @@ class Collection:
         stored = self._model.configuration_json.get("embedding_function")
         if new_ef is None or not isinstance(stored, dict) or stored.get("type") != "known":
             return
-        if stored.get("name") != new_ef.name():
-            raise ValueError(
-                "Cannot update embedding function: incompatible types "
-                f"({stored.get('name')} vs {new_ef.name()})"
-            )
-        new_ef.validate_config_update(stored.get("config") or {}, new_ef.get_config())
+        check_config_update(stored, new_ef)
 
     def fork(self, new_name: str) -> Collection:
         raise NotImplementedError("Collection forking is not implemented for Local Chroma")

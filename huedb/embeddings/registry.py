@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast, overload
 from huedb.embeddings.base import EmbeddingFunction, SparseEmbeddingFunction
 
 __all__ = [
+    "check_config_update",
     "check_ef_conflict",
     "check_ef_update",
     "check_multiple_efs",
@@ -251,10 +252,20 @@ def check_ef_update(
             "cannot update legacy embedding function config", DeprecationWarning, stacklevel=2
         )
         return existing_ef
-    if existing_ef.name() != update_ef.name():
+    check_config_update({"name": existing_ef.name(), "config": existing_ef.get_config()},
+                        update_ef)
+    return update_ef
+
+
+def check_config_update(stored: Mapping[str, Any], update_ef: EmbeddingFunction[Any]) -> None:
+    """An update must keep the stored function's name and pass its `validate_config_update`.
+
+    `stored` is a persisted `{"name", "config"}` entry, so a collection can check an update
+    without rebuilding the function it stored.
+    """
+    if stored.get("name") != update_ef.name():
         raise ValueError(
             "Cannot update embedding function: incompatible types "
-            f"({existing_ef.name()} vs {update_ef.name()})"
+            f"({stored.get('name')} vs {update_ef.name()})"
         )
-    update_ef.validate_config_update(existing_ef.get_config(), update_ef.get_config())
-    return update_ef
+    update_ef.validate_config_update(stored.get("config") or {}, update_ef.get_config())

@@ -233,3 +233,14 @@ def test_delete_collection_removes_list_metadata(client: huedb.ClientAPI) -> Non
     col.add(ids=["b"], embeddings=[[1.0]])
     assert col.get(where={"tags": {"$contains": "a"}})["ids"] == []
     assert col.get()["metadatas"] == [None]
+
+
+def test_modify_refuses_an_embedding_function_of_another_kind(client: huedb.ClientAPI) -> None:
+    # Chroma stores the new function and then raises (spec §10.9); huedb refuses first.
+    from huedb.embeddings import DefaultEmbeddingFunction, HashingEmbeddingFunction
+
+    col = client.create_collection("eft", embedding_function=HashingEmbeddingFunction(dim=16))
+    with pytest.raises(ValueError, match=r"incompatible types \(huedb_hashing vs default\)"):
+        col.modify(configuration={"embedding_function": DefaultEmbeddingFunction()})
+    stored = client.get_collection("eft", embedding_function=None).configuration_json
+    assert stored["embedding_function"]["name"] == "huedb_hashing"
