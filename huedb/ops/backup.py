@@ -44,9 +44,7 @@ def backup(path: str | Path, dest: str | Path, progress: Progress | None = None)
     finally:
         target.close()
         source.close()
-    _fsync(partial)
-    os.replace(partial, target_file)
-    _fsync(target_dir)
+    _publish(partial, target_file)
     return target_file
 
 
@@ -74,10 +72,15 @@ def restore(backup_dir: str | Path, path: str | Path, overwrite: bool = False) -
     shutil.rmtree(target_dir / "index", ignore_errors=True)
     partial = target_dir / (FILENAME + ".partial")
     shutil.copyfile(source_file, partial)
-    _fsync(partial)
-    os.replace(partial, target_file)
-    _fsync(target_dir)
+    _publish(partial, target_file)
     return target_file
+
+
+def _publish(partial: Path, target: Path) -> None:
+    """Make a fully written file appear under its final name, durably."""
+    _fsync(partial)
+    os.replace(partial, target)
+    _fsync(target.parent)
 
 
 def _fsync(path: Path) -> None:
