@@ -27,7 +27,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Mapping, Sequence
-from typing import Literal, NoReturn
+from typing import Literal, NamedTuple, NoReturn
 
 from huedb.engine.metadata_rows import (
     ELEMENT_OFFSET,
@@ -40,6 +40,7 @@ from huedb.errors import InvalidArgumentError
 
 __all__ = [
     "compile_filters",
+    "compile_rid_select",
     "compile_regex",
     "register_sql_functions",
     "translate_regex",
@@ -51,8 +52,25 @@ INVALID_WHERE = "Invalid where clause"
 INVALID_WHERE_DOCUMENT = "Invalid where document clause"
 DOCUMENT_KEY = "#document"
 
-_MATCH_ALL: Sql = ("1", [])
-_MATCH_NONE: Sql = ("0", [])
+
+
+class Part(NamedTuple):
+    """A compiled filter expression over `records r`.
+
+    With a `driver` (a `SELECT rid ...` that reads only this collection's rows, from an index),
+    the expression equals `r.rid IN (driver) AND rest`: a query can start from the driver's few
+    rows instead of every row. `row` says whether `sql` reads columns other than `r.rid`.
+    """
+
+    sql: str
+    params: list[object]
+    row: bool = False
+    driver: Sql | None = None
+    rest: Part | None = None  # None: nothing left to check
+
+
+_MATCH_ALL = Part("1", [])
+_MATCH_NONE = Part("0", [])
 
 # serde_json refuses documents nested deeper than this.
 _MAX_JSON_DEPTH = 128
@@ -106,8 +124,47 @@ def compile_filters(
         raise InvalidArgumentError(INVALID_WHERE)
     if where_document is not None and not _is_json(where_document, 0):
         raise InvalidArgumentError(INVALID_WHERE_DOCUMENT)
+    part = _compile(collection, where, where_document)
+    return part.sql, part.params
+
+
+def compile_rid_select(
+    collection: int,
+    ids: list[str] | None,
+    where: Mapping[str, object] | None,
+    where_document: Mapping[str, object] | None,
+) -> Sql:
+    """`SELECT rid` of the collection's records matching `ids` and both filters.
+
+    Rids may repeat. When the filter has a driver (ids, or a positive metadata condition that
+    every match must meet), the query starts from its index lookup and never reads a record
+    row unless a document condition needs one: evaluating `cat == 5` then costs about a
+    microsecond per match instead of a random read of each matching row.
+    """
+    part = _compile(collection, where, where_document)
+    if ids is not None:
+        lookup = ("SELECT rid FROM records WHERE collection = ? "
+                  "AND id IN (SELECT value FROM json_each(?))", [collection, json.dumps(ids)])
+        by_id = Part(f"r.rid IN ({lookup[0]})", list(lookup[1]), False, lookup)
+        part = _logical("$and", [by_id, part])
+    if part.driver is None:
+        return (f"SELECT r.rid FROM records r WHERE r.collection = ? AND ({part.sql})",
+                [collection, *part.params])
+    driver, params = part.driver
+    if part.rest is None:
+        return driver, list(params)
+    source = f"({driver}) AS d JOIN records r ON r.rid = d.rid" if part.rest.row \
+        else f"({driver}) AS r"
+    return f"SELECT r.rid FROM {source} WHERE {part.rest.sql}", [*params, *part.rest.params]
+
+
+def _compile(
+    collection: int,
+    where: Mapping[str, object] | None,
+    where_document: Mapping[str, object] | None,
+) -> Part:
     compiler = _Compiler(collection)
-    parts: list[Sql] = []
+    parts: list[Part] = []
     if where is not None:
         parts.append(compiler.where(where))
     if where_document is not None:
@@ -118,9 +175,7 @@ def compile_filters(
             f"Cannot filter using metadata key '{DOCUMENT_KEY}' with type 'Str' "
             "because indexing is disabled"
         )
-    if not parts:
-        return _MATCH_ALL
-    return _combine(" AND ", parts)
+    return _logical("$and", parts)
 
 
 def register_sql_functions(conn: sqlite3.Connection) -> None:
@@ -208,7 +263,7 @@ class _Compiler:
         # check afterwards ("indexing is disabled").
         self.document_as_metadata = False
 
-    def where(self, clause: object) -> Sql:
+    def where(self, clause: object) -> Part:
         if not isinstance(clause, Mapping) or len(clause) != 1:
             _invalid_where()
         ((key, value),) = clause.items()
@@ -227,7 +282,7 @@ class _Compiler:
             return self.field(key, "$eq", value)
         _invalid_where()
 
-    def field(self, key: str, op: str, operand: object) -> Sql:
+    def field(self, key: str, op: str, operand: object) -> Part:
         if isinstance(operand, (list, tuple)):
             if op not in ("$in", "$nin"):
                 _invalid_where()
@@ -262,27 +317,30 @@ class _Compiler:
             return self.comparison(key, op, kind, value)
         _invalid_where()
 
-    def comparison(self, key: str, op: str, kind: int, value: object) -> Sql:
+    def comparison(self, key: str, op: str, kind: int, value: object) -> Part:
         sql = f"{_METADATA_SUBQUERY} {_COMPARISONS[op]} ?"
         return self.subquery(op == "$ne", sql, [key, kind, value])
 
-    def membership(self, key: str, negate: bool, kind: int, values: list[object]) -> Sql:
+    def membership(self, key: str, negate: bool, kind: int, values: list[object]) -> Part:
         if len(values) <= _MAX_INLINE_SET:
             marks = ", ".join("?" * len(values))
             return self.subquery(negate, f"{_METADATA_SUBQUERY} IN ({marks})", [key, kind, *values])
         sql = f"{_METADATA_SUBQUERY} IN (SELECT value FROM json_each(?))"
         return self.subquery(negate, sql, [key, kind, json.dumps(values)])
 
-    def list_contains(self, key: str, negate: bool, kind: int, value: object) -> Sql:
+    def list_contains(self, key: str, negate: bool, kind: int, value: object) -> Part:
         sql = f"{_METADATA_SUBQUERY} = ?"
         return self.subquery(negate, sql, [key, kind + ELEMENT_OFFSET, value])
 
-    def subquery(self, negate: bool, sql: str, params: list[object]) -> Sql:
+    def subquery(self, negate: bool, sql: str, params: list[object]) -> Part:
         # Negations are NOT IN over the positive set, so records lacking the key, holding it with
         # another type, or holding a list, all match: Chroma's semantics for $ne/$nin/$not_contains.
-        return f"r.rid {'NOT IN' if negate else 'IN'} ({sql})", [self.collection, *params]
+        params = [self.collection, *params]
+        if negate:
+            return Part(f"r.rid NOT IN ({sql})", params)
+        return Part(f"r.rid IN ({sql})", params, False, (sql, params))
 
-    def where_document(self, clause: object) -> Sql:
+    def where_document(self, clause: object) -> Part:
         if not isinstance(clause, Mapping) or len(clause) != 1:
             _invalid_document()
         ((key, value),) = clause.items()
@@ -332,22 +390,37 @@ def _set_operand(operand: Sequence[object]) -> tuple[int, list[object]]:
     return kind, list(dict.fromkeys(values))
 
 
-def _logical(op: str, children: list[Sql]) -> Sql:
+def _logical(op: str, children: list[Part]) -> Part:
     if not children:
         # The server accepts empty lists: an empty AND is true and an empty OR is false.
         return _MATCH_ALL if op == "$and" else _MATCH_NONE
     if len(children) == 1:
         return children[0]
-    return _combine(" AND " if op == "$and" else " OR ", children)
+    joined = _combine(" AND " if op == "$and" else " OR ", children)
+    if op == "$and":
+        # Every match meets each child, so any child's driver drives the whole; the first one
+        # is taken (ids come first when given, being usually the smallest).
+        for i, child in enumerate(children):
+            if child.driver is not None:
+                others = [c for c in children[:i] + children[i + 1:] if c is not _MATCH_ALL]
+                rest = [child.rest] if child.rest is not None else []
+                return joined._replace(driver=child.driver,
+                                       rest=_combine(" AND ", rest + others) if rest + others
+                                       else None)
+        return joined
+    if all(c.driver is not None and c.rest is None for c in children):
+        union = [c.driver for c in children if c.driver is not None]
+        return joined._replace(driver=(" UNION ".join(sql for sql, _ in union),
+                                       [p for _, params in union for p in params]))
+    return joined
 
 
-def _combine(joiner: str, parts: list[Sql]) -> Sql:
+def _combine(joiner: str, parts: list[Part]) -> Part:
     if len(parts) == 1:
         return parts[0]
-    params: list[object] = []
-    for _, p in parts:
-        params.extend(p)
-    return "(" + joiner.join(sql for sql, _ in parts) + ")", params
+    params = [p for part in parts for p in part.params]
+    return Part("(" + joiner.join(part.sql for part in parts) + ")", params,
+                any(part.row for part in parts))
 
 
 def _fts_phrase(text: str) -> str:
@@ -355,20 +428,21 @@ def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _document_contains(text: str, *, negate: bool) -> Sql:
+def _document_contains(text: str, *, negate: bool) -> Part:
     # A trigram phrase query matches exactly the documents containing the text as a substring
     # (consecutive trigrams at consecutive positions). FTS5 cannot take a NUL in a query; and it
     # indexes a document only up to its first NUL, so text after a NUL is not found, which is
     # also what Chroma does.
     if len(text) >= _MIN_FTS_LENGTH and "\0" not in text:
-        return f"r.rid {'NOT IN' if negate else 'IN'} ({_FTS_SUBQUERY})", [_fts_phrase(text)]
+        return Part(f"r.rid {'NOT IN' if negate else 'IN'} ({_FTS_SUBQUERY})",
+                    [_fts_phrase(text)])
     if negate:
-        return "(r.document IS NULL OR instr(r.document, ?) = 0)", [text]
-    return "instr(r.document, ?) > 0", [text]
+        return Part("(r.document IS NULL OR instr(r.document, ?) = 0)", [text], True)
+    return Part("instr(r.document, ?) > 0", [text], True)
 
 
-def _document_regex(pattern: str, *, negate: bool) -> Sql:
+def _document_regex(pattern: str, *, negate: bool) -> Part:
     compile_regex(pattern)  # reject a bad pattern now, with Chroma's message
     if negate:
-        return "(r.document IS NULL OR NOT huedb_regexp(?, r.document))", [pattern]
-    return "huedb_regexp(?, r.document)", [pattern]
+        return Part("(r.document IS NULL OR NOT huedb_regexp(?, r.document))", [pattern], True)
+    return Part("huedb_regexp(?, r.document)", [pattern], True)

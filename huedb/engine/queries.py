@@ -22,7 +22,7 @@ from huedb.engine.ann import GRAPH_MIN_ROWS, AnnIndex
 from huedb.engine.catalog import CollectionRow, find_collection
 from huedb.engine.configuration import space_of
 from huedb.engine.distances import prepare_stored
-from huedb.engine.filters import compile_filters
+from huedb.engine.filters import compile_filters, compile_rid_select
 from huedb.engine.index import VectorIndex
 from huedb.engine.store import Store
 from huedb.errors import InvalidArgumentError, NotFoundError
@@ -290,8 +290,8 @@ def _allowed(conn: sqlite3.Connection, cache: VectorCache, found: CollectionRow,
     cached = cache.allowed.get(key)
     if cached is not None:
         return cached
-    sql, args = select_records("r.rid", found.pk, ids, where, where_document)
-    rids = np.fromiter((r[0] for r in conn.execute(sql, args)), dtype=np.int64)
+    sql, args = compile_rid_select(found.pk, ids, where, where_document)
+    rids = np.unique(np.fromiter((r[0] for r in conn.execute(sql, args)), dtype=np.int64))
     cache.remember_allowed(key, rids)
     return rids
 

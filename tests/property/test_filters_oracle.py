@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huedb.engine.filters import compile_filters, register_sql_functions
+from huedb.engine.filters import compile_filters, compile_rid_select, register_sql_functions
 from huedb.engine.metadata_rows import metadata_rows
 from tests.property.reference_filters import matches
 
@@ -144,6 +144,33 @@ def test_compiled_filters_match_the_reference(
     }
     expected = {
         str(i) for i, (md, doc) in enumerate(rows) if matches(md, doc, where, where_document)
+    }
+    assert found == expected, (sql, params)
+    conn.close()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=records, where=wheres, where_document=where_documents,
+       ids=st.one_of(st.none(), st.lists(st.sampled_from([str(i) for i in range(14)]),
+                                         max_size=5)))
+def test_rid_selects_match_the_reference(
+    rows: list[tuple[dict[str, Any] | None, str | None]],
+    where: dict[str, Any] | None,
+    where_document: dict[str, Any] | None,
+    ids: list[str] | None,
+) -> None:
+    # The query planner's form, which starts from an index lookup (a driver) when it can.
+    conn = load(rows)
+    sql, params = compile_rid_select(1, ids, where, where_document)
+    found = {
+        row[0]
+        for row in conn.execute(
+            f"SELECT id FROM records WHERE rid IN ({sql})", params
+        )
+    }
+    expected = {
+        str(i) for i, (md, doc) in enumerate(rows)
+        if matches(md, doc, where, where_document) and (ids is None or str(i) in ids)
     }
     assert found == expected, (sql, params)
     conn.close()
