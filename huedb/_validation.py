@@ -337,6 +337,8 @@ def deserialize_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any] |
     """Stored metadata back to user form: tagged sparse-vector dicts become SparseVectors."""
     if metadata is None:
         return None
+    if dict not in map(type, metadata.values()):
+        return dict(metadata)  # the common case, tested at C speed
     return {
         key: SparseVector.from_dict(value)
         if isinstance(value, dict) and value.get(TYPE_KEY) == SPARSE_VECTOR_TYPE else value

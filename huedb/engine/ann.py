@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +57,8 @@ class AnnIndex:
         self.dimension = dimension
         self.rows = rows if rows is not None else BruteIndex(space, dimension)
         self.seq = 0
+        # When the graph was last built from scratch (time.time()), for `huedb stats`.
+        self.compacted_at: float | None = None
         self.on_publish: Callable[[AnnIndex], None] | None = None
         self._graph = graph
         self._gen = 0
@@ -159,6 +162,8 @@ class AnnIndex:
             self._stale = {r: g for r, g in self._stale.items() if g > snap_gen}
             self._gone = {r: g for r, g in self._gone.items() if g > snap_gen}
             self._deleted_since_build = 0 if base is None else self._deleted_since_build + len(gone)
+            if base is None:
+                self.compacted_at = time.time()
             self._stale_array = None
         if self.on_publish is not None:
             self.on_publish(self)
@@ -186,7 +191,7 @@ class AnnIndex:
             return self.rows.search_prepared(prepared, k, allowed)
         share = 1.0
         if allowed is not None:
-            allowed = np.unique(np.asarray(allowed, np.int64))
+            allowed = _sorted_unique(np.asarray(allowed, np.int64))
             allowed = allowed[self.rows.contains(allowed)]
             if len(allowed) <= EXACT_MAX_ALLOWED or len(allowed) < EXACT_MAX_SHARE * live:
                 return self.rows.search_prepared(prepared, k, allowed)
@@ -233,6 +238,13 @@ class AnnIndex:
             if len(rids) < k:  # too few candidates survived the filter: answer it exactly
                 out[j] = self.rows.search_prepared(queries[j:j + 1], k, allowed)[0]
         return out
+
+
+def _sorted_unique(rids: RowIds) -> RowIds:
+    # The query path already passes sorted unique rids; checking is cheaper than sorting again.
+    if len(rids) < 2 or bool(np.all(rids[1:] > rids[:-1])):
+        return rids
+    return np.unique(rids)
 
 
 def _member(values: RowIds, sorted_set: RowIds) -> NDArray[np.bool_]:

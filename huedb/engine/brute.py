@@ -144,7 +144,11 @@ class BruteIndex:
     def _positions(self, allowed: RowIds) -> NDArray[np.int64]:
         allowed = allowed[(allowed >= 0) & (allowed < len(self._pos_of_rid))]
         pos = self._pos_of_rid[allowed]
-        return np.unique(pos[pos >= 0])
+        pos = pos[pos >= 0]
+        # Distinct rids have distinct positions; only repeated rids need de-duplicating.
+        if len(allowed) > 1 and not bool(np.all(allowed[1:] > allowed[:-1])):
+            pos = np.unique(pos)
+        return pos
 
     def _append(self, rids: RowIds, vectors: _F32) -> None:
         need = self._count + len(rids)

@@ -291,7 +291,9 @@ def _allowed(conn: sqlite3.Connection, cache: VectorCache, found: CollectionRow,
     if cached is not None:
         return cached
     sql, args = compile_rid_select(found.pk, ids, where, where_document)
-    rids = np.unique(np.fromiter((r[0] for r in conn.execute(sql, args)), dtype=np.int64))
+    # One JSON array from SQLite parses far faster than a Python tuple per row.
+    listed = conn.execute(f"SELECT json_group_array(rid) FROM ({sql})", args).fetchone()[0]
+    rids = np.unique(np.asarray(json.loads(listed), dtype=np.int64))  # sorted, as search wants
     cache.remember_allowed(key, rids)
     return rids
 
@@ -320,7 +322,9 @@ def _columns(rows: list[tuple[Any, ...]], include: Include) -> dict[str, Any]:
         if field == "embeddings":
             out[field] = [np.frombuffer(v, dtype="<f4").astype(np.float32) for v in values]
         elif field == "metadatas":
-            out[field] = [None if v is None else json.loads(v) for v in values]
+            # One parse of a JSON array costs far less than a json.loads call per record.
+            out[field] = json.loads("[" + ",".join("null" if v is None else v
+                                                   for v in values) + "]")
         else:
             out[field] = values
     out["included"] = list(include)
