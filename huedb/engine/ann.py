@@ -38,6 +38,8 @@ OVERFETCH = 4.0
 STALE_SHARE, STALE_MIN = 0.02, 512
 # Rebuild from scratch once this share of the graph's entries has been deleted.
 REBUILD_SHARE = 0.2
+# A full build copies this many rows' vectors at a time (6 MiB at 384 dimensions).
+_BUILD_CHUNK = 4096
 
 
 class AnnIndex:
@@ -129,8 +131,11 @@ class AnnIndex:
                                                                      STALE_SHARE * size):
                 return
             snap_gen = self._gen
+            vectors: _F32 | None = None
             if full:
-                rids, vectors = (a.copy() for a in self.rows.arrays())
+                # Only the rids are copied: the job fetches vectors a chunk at a time, so a
+                # build never holds a second copy of every row.
+                rids = self.rows.arrays()[0].copy()
                 gone = np.empty(0, np.int64)
             else:
                 rids = np.fromiter(self._stale, np.int64, len(self._stale))
@@ -142,7 +147,7 @@ class AnnIndex:
                 name="huedb-graph", daemon=True)
             self._job.start()
 
-    def _run(self, base: Graph | None, snap_gen: int, rids: RowIds, vectors: _F32,
+    def _run(self, base: Graph | None, snap_gen: int, rids: RowIds, vectors: _F32 | None,
              gone: RowIds) -> None:
         try:
             if base is None:
@@ -150,7 +155,10 @@ class AnnIndex:
             else:
                 work = base.copy()
                 work.remove(np.concatenate([gone, rids]))
-            done = work.add(rids, vectors, lambda: self._cancel)
+            if vectors is not None:
+                done = work.add(rids, vectors, lambda: self._cancel)
+            else:
+                done = self._add_live(work, rids)
         except Exception:  # the graph is only a cache: log, keep serving exactly
             logger.exception("Building the vector graph failed; searching exactly meanwhile")
             done = False
@@ -167,6 +175,24 @@ class AnnIndex:
             self._stale_array = None
         if self.on_publish is not None:
             self.on_publish(self)
+
+    def _add_live(self, work: Graph, rids: RowIds) -> bool:
+        """Add these rows' current vectors, copied a chunk at a time under the lock.
+
+        A row changed after the job's snapshot goes in with whichever vector it has then; it
+        is also marked stale or gone with a newer generation, so searches still treat it
+        exactly until a later job folds it in. Rows deleted meanwhile are skipped.
+        """
+        for start in range(0, len(rids), _BUILD_CHUNK):
+            if self._cancel:
+                return False
+            chunk = rids[start:start + _BUILD_CHUNK]
+            with self._lock:
+                chunk = chunk[self.rows.contains(chunk)]
+                vectors = self.rows.vectors_of(chunk)
+            if not work.add(chunk, vectors, lambda: self._cancel):
+                return False
+        return True
 
     def wait(self) -> None:
         """Block until the running graph job (if any) has finished or been cancelled."""
