@@ -37,6 +37,8 @@ class BruteIndex:
         The arrays are used as they are until the first write grows or changes them.
         """
         index = BruteIndex(space, int(prepared.shape[1]))
+        # A plain ndarray view of a memmap: indexing it skips np.memmap's per-call wrapping.
+        prepared = np.asarray(prepared)
         index._vectors, index._rids, index._count = prepared, np.asarray(rids, np.int64), len(rids)
         # Only l2 ranks with stored norms; skipping them keeps a cosine open from reading every row.
         index._sq_norms = _sq_norms(prepared) if space == "l2" else np.zeros(len(rids), np.float32)

@@ -63,3 +63,17 @@ def add_then_delete(path: str, add_ids: list[str], delete_ids: list[str]) -> Non
         col.add(ids=add_ids, embeddings=[vector_for(i) for i in add_ids])
     if delete_ids:
         col.delete(ids=delete_ids)
+
+
+def add_delete_and_check(path: str, add_ids: list[str], delete_ids: list[str],
+                         present_ids: list[str]) -> None:
+    """Writes, then checks that its own queries find `present_ids` and never `delete_ids`."""
+    client = huedb.PersistentClient(Path(path))
+    col = client.get_collection("visible", embedding_function=None)
+    col.add(ids=add_ids, embeddings=[vector_for(i) for i in add_ids])
+    col.delete(ids=delete_ids)
+    for record_id in present_ids + add_ids:
+        found = col.query(query_embeddings=[vector_for(record_id)], n_results=1)["ids"][0]
+        assert found == [record_id], (record_id, found)
+    gone = col.query(query_embeddings=[vector_for(i) for i in delete_ids], n_results=3)["ids"]
+    assert not set(delete_ids) & {i for row in gone for i in row}
