@@ -30,6 +30,7 @@ from huedb.types import Include
 
 logger = logging.getLogger(__name__)
 _ALLOWED_SETS, _ALLOWED_ROWS = 16, 2_000_000
+_INLINE_RIDS = 500
 
 # Chroma keeps a uri inside the record's metadata, so a record with a uri and no metadata
 # reads back with `{}`; the metadata expression reproduces that.
@@ -304,8 +305,13 @@ def _hydrate(conn: sqlite3.Connection, rid_lists: list[NDArray[np.int64]],
     if not wanted:
         return {}
     columns = ["r.rid", "r.id"] + [_FIELDS[f] for f in _FIELDS if f in include]
-    sql = (f"SELECT {', '.join(columns)} FROM records r "
-           "WHERE r.rid IN (SELECT value FROM json_each(?))")
+    sql = f"SELECT {', '.join(columns)} FROM records r WHERE r.rid IN "
+    if len(wanted) <= _INLINE_RIDS:
+        # One bound parameter per rid: cheaper than a JSON parameter for a few rows, and the
+        # statement text (hence its cached compiled form) depends only on the count.
+        marks = ",".join("?" * len(wanted))
+        return {row[0]: row[1:] for row in conn.execute(f"{sql}({marks})", wanted)}
+    sql += "(SELECT value FROM json_each(?))"
     return {row[0]: row[1:] for row in conn.execute(sql, (json.dumps(wanted),))}
 
 
