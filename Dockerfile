@@ -14,8 +14,10 @@
 #   CHROMA_ALLOW_RESET             allow POST /api/v2/reset                 (false)
 #   CHROMA_MAX_PAYLOAD_SIZE_BYTES  largest request body                     (41943040)
 #   CHROMA_CORS_ALLOW_ORIGINS      comma-separated origins, or ["*"]        (none)
+#   CHROMA_SERVER_CORS_ALLOW_ORIGINS  Chroma's older name, added to the above (none)
 #   CHROMA_SQLITE_SYNCHRONOUS      OFF | NORMAL | FULL | EXTRA              (FULL)
 #   CHROMA_BUSY_TIMEOUT_SECONDS    wait for another process's write         (60)
+#   CHROMA_ACCESS_LOG              json: one JSON line per request, stdout  (off)
 # Token authentication (off unless the provider is set):
 #   CHROMA_SERVER_AUTHN_PROVIDER=chromadb.auth.token_authn.TokenAuthenticationServerProvider
 #   CHROMA_SERVER_AUTHN_CREDENTIALS=<token>, or CHROMA_SERVER_AUTHN_CREDENTIALS_FILE=<file> (a

@@ -9,6 +9,7 @@ ignored.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -127,6 +128,12 @@ def _coerce(f: dataclasses.Field[Any], value: Any) -> Any:
         return int(value) if value.strip() else None
     if kind.startswith("float"):
         return float(value) if value.strip() else None
+    if kind.startswith("list"):
+        # JSON, as pydantic-settings reads Chroma's list variables, or comma-separated.
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [item.strip() for item in text.split(",") if item.strip()]
     if f.name == "sqlite_synchronous":
         return value.upper()
     return value

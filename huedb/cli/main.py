@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
+from types import FrameType
 
 from huedb._version import __version__
 from huedb.cli import ops as ops_commands
@@ -29,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="allow POST /api/v2/reset to wipe the database")
     run.add_argument("--log-level", default="info",
                      choices=["critical", "error", "warning", "info", "debug"])
+    run.add_argument("--access-log", choices=["off", "json"],
+                     help="one JSON line per request on stdout (default off: it costs "
+                          "throughput)")
     commands.add_parser("version", help="Print huedb's version.")
     ops_commands.register(commands)
     return parser
@@ -42,24 +47,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command in ops_commands.NAMES:
         return ops_commands.run(args)
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
         from huedb.cli.serve import serve
-        from huedb.server import ServerConfig, load_config_file
+        from huedb.server import load_config
     except ImportError:
         print(_INSTALL_HINT, file=sys.stderr)
         return 1
     config_file = args.config_file or args.config_path
     try:
-        config = load_config_file(config_file) if config_file else ServerConfig()
+        config = load_config(config_file)
     except (OSError, ValueError) as exc:
-        print(exc, file=sys.stderr)
+        print(f"huedb run: {exc}", file=sys.stderr)
         return 1
     for option, key in (("path", "persist_path"), ("host", "listen_address"), ("port", "port"),
-                        ("workers", "workers"), ("allow_reset", "allow_reset")):
+                        ("workers", "workers"), ("allow_reset", "allow_reset"),
+                        ("access_log", "access_log")):
         value = getattr(args, option)
         if value is not None:
             setattr(config, key, value)
-    print(f"huedb {__version__}: serving {config.persist_path} on "
-          f"http://{config.listen_address}:{config.port}/api/v2", file=sys.stderr)
     serve(config, log_level=args.log_level)
     return 0
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM when uvicorn's own handler is not installed: while starting, and after the drain.
+
+    uvicorn re-raises the signal that stopped it once it has drained. With the default handler
+    that kills the process (status 143, which Kubernetes and compose report as a failure)
+    although everything was finished; this makes a drained stop, or one before serving, exit 0.
+    """
+    raise SystemExit(0)

@@ -15,6 +15,7 @@ from huedb._backend import Backend
 from huedb._version import __version__
 from huedb.config import Settings
 from huedb.errors import ChromaError
+from huedb.server.access_log import AccessLog
 from huedb.server.auth import TokenAuth
 from huedb.server.config import ServerConfig
 from huedb.server.deps import MEDIA_TYPE
@@ -66,6 +67,9 @@ def create_app(backend: Backend, settings: Settings | None = None,
                            allow_headers=["*"])
     app.add_middleware(Guard, max_payload_bytes=config.max_payload_size_bytes,
                        auth=TokenAuth.from_settings(settings))
+    if config.access_log == "json":
+        # Outermost, so it logs the Guard's refusals too; off by default (it costs throughput).
+        app.add_middleware(AccessLog)
     return app
 
 
