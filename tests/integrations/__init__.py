@@ -1,0 +1,1 @@
+"""LangChain's and LlamaIndex's Chroma integrations over huedb (scripts/test-integrations)."""
