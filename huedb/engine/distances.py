@@ -9,6 +9,8 @@ from huedb.types import Space
 
 F32 = NDArray[np.float32]
 
+_FEW_QUERIES, _ROW_BLOCK = 8, 4096
+
 
 def normalize(vectors: F32) -> F32:
     """Unit-length rows; a zero row stays zero instead of becoming NaN."""
@@ -31,7 +33,16 @@ def distance_matrix(space: Space, queries: F32, stored: F32, stored_sq_norms: F3
     """
     # stored @ queries.T runs as a matrix-vector product for one query; queries @ stored.T
     # took the slow general path and was ~8x slower at one query over 2,000 rows.
-    dots = (stored @ queries.T).T
+    if len(queries) > _FEW_QUERIES:
+        dots = (stored @ queries.T).T
+    else:
+        # In blocks: OpenBLAS spreads one large matrix-vector product over threads, which
+        # costs 3x on a busy 2-core machine (5 ms instead of 1.6 ms at 20,000 rows).
+        block = np.empty((len(stored), len(queries)), np.float32)
+        for start in range(0, len(stored), _ROW_BLOCK):
+            np.matmul(stored[start:start + _ROW_BLOCK], queries.T,
+                      out=block[start:start + _ROW_BLOCK])
+        dots = block.T
     if space == "l2":
         q_sq = np.einsum("ij,ij->i", queries, queries)[:, None]
         x_sq = stored_sq_norms if stored_sq_norms is not None else np.einsum(
