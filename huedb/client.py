@@ -41,7 +41,12 @@ class _SharedClient:
         if isinstance(self._backend, LocalBackend):
             shared.release(self._backend)
         else:
-            self._backend.close()
+            from huedb.remote import HttpBackend, pool
+
+            if isinstance(self._backend, HttpBackend):
+                pool.release(self._backend)
+            else:
+                self._backend.close()
 
     def __enter__(self) -> _SharedClient:
         return self
@@ -52,10 +57,13 @@ class _SharedClient:
 
     @staticmethod
     def clear_system_cache() -> None:
-        """Close every database this process has open (Chroma's `clear_system_cache`)."""
+        """Close every database and server connection this process has open (Chroma's
+        `clear_system_cache`)."""
         from huedb.engine import shared
+        from huedb.remote import pool
 
         shared.clear()
+        pool.clear()
 
 
 class AdminClient(_SharedClient):
@@ -216,7 +224,7 @@ def _open_backend(settings: Settings) -> Backend:
 
 
 def _open_http_backend(settings: Settings) -> Backend:
-    from huedb.remote import HttpBackend
+    from huedb.remote import HttpBackend, pool
 
     host = str(settings.chroma_server_host or "localhost")
     port = settings.chroma_server_http_port or 8000
@@ -225,15 +233,16 @@ def _open_http_backend(settings: Settings) -> Backend:
     else:
         scheme = "https" if settings.chroma_server_ssl_enabled else "http"
         base_url = f"{scheme}://{host}:{port}"
-    verify = settings.chroma_server_ssl_verify
-    return HttpBackend.connect(
-        base_url, headers={**(settings.chroma_server_headers or {}), **_auth_headers(settings)},
-        api_path=settings.chroma_server_api_default_path or "/api/v2",
-        verify=True if verify is None else verify,
-        keepalive=settings.chroma_http_keepalive_secs,
-        max_connections=settings.chroma_http_max_connections,
-        max_keepalive=settings.chroma_http_max_keepalive_connections,
-    )
+    verify = True if settings.chroma_server_ssl_verify is None else \
+        settings.chroma_server_ssl_verify
+    headers = {**(settings.chroma_server_headers or {}), **_auth_headers(settings)}
+    api_path = settings.chroma_server_api_default_path or "/api/v2"
+    limits = (settings.chroma_http_keepalive_secs, settings.chroma_http_max_connections,
+              settings.chroma_http_max_keepalive_connections)
+    key = (base_url, tuple(sorted(headers.items())), api_path, verify, limits)
+    return pool.acquire(key, lambda: HttpBackend.connect(
+        base_url, headers=headers, api_path=api_path, verify=verify, keepalive=limits[0],
+        max_connections=limits[1], max_keepalive=limits[2]))
 
 
 _TOKEN_CLIENT = ("chromadb.auth.token_authn.TokenAuthClientProvider", "token")

@@ -31,6 +31,20 @@ def test_smoke_http_client(server: Server) -> None:
     client.close()
 
 
+def test_clients_with_equal_settings_share_one_connection_pool(server: Server) -> None:
+    first = huedb.HttpClient(host="127.0.0.1", port=server.port)
+    second = huedb.HttpClient(host="127.0.0.1", port=server.port)
+    other = huedb.HttpClient(host="127.0.0.1", port=server.port, headers={"X-Team": "b"})
+    assert first._backend is second._backend  # type: ignore[attr-defined]
+    assert other._backend is not first._backend  # type: ignore[attr-defined]
+    first.close()
+    assert second.heartbeat() > 0  # still open: the other client holds it
+    second.close()
+    assert second._backend.http.is_closed  # type: ignore[attr-defined]
+    huedb.ClientAPI.clear_system_cache()
+    assert other._backend.http.is_closed  # type: ignore[attr-defined]
+
+
 def test_unreachable_server() -> None:
     with pytest.raises(ValueError, match="Could not connect to a Chroma server"):
         huedb.HttpClient(host="127.0.0.1", port=free_port())
