@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.embedded import load_workload  # noqa: E402
 from huedb.engine.ann import AnnIndex  # noqa: E402
 from huedb.engine.brute import BruteIndex  # noqa: E402
-from huedb.engine.graph import Graph, GraphParams  # noqa: E402
 from huedb.engine.distances import prepare_stored  # noqa: E402
+from huedb.engine.graph import Graph, GraphParams  # noqa: E402
 
 HNSW = {"ef_search": 100, "max_neighbors": 16, "ef_construction": 100}
 
@@ -49,40 +49,45 @@ def built(base: Any) -> AnnIndex:
     return AnnIndex("cosine", base.shape[1], HNSW, rows, graph)
 
 
+def exact_search(index: AnnIndex, qs: Any, allowed: Any, found: list[Any]) -> Callable[[int], None]:
+    return lambda i: found.append(index.rows.search_prepared(qs[i:i + 1], 10, allowed)[0][0])
+
+
+def graph_search(index: AnnIndex, qs: Any, allowed: Any, found: list[Any]) -> Callable[[int], None]:
+    graph = index.graph
+    assert graph is not None
+    share = 1.0 if allowed is None else len(allowed) / len(index)
+    none = np.empty(0, np.int64)
+    return lambda i: found.append(
+        index._graph_search(graph, qs[i:i + 1], 10, allowed, share, none)[0][0])
+
+
 def size_crossover(base: Any, queries: Any, sizes: list[int], n_queries: int) -> None:
     print("rows      exact ms   graph ms")
+    qs = prepare_stored("cosine", queries)
     for n in sizes:
         index = built(base[:n])
-        qs = prepare_stored("cosine", queries)
-        graph = index.graph
-        assert graph is not None
-        exact = per_query_ms(lambda i: index.rows.search_prepared(qs[i:i + 1], 10, None), n_queries)
-        ann = per_query_ms(lambda i: index._graph_search(graph, qs[i:i + 1], 10, None, 1.0,
-                                                         np.empty(0, np.int64)), n_queries)
+        exact = per_query_ms(exact_search(index, qs, None, []), n_queries)
+        ann = per_query_ms(graph_search(index, qs, None, []), n_queries)
         print(f"{n:>7,}  {exact:9.3f}  {ann:9.3f}")
 
 
 def filter_crossover(base: Any, queries: Any, admitted: list[int], n_queries: int) -> None:
     index = built(base)
-    graph = index.graph
-    assert graph is not None
     qs = prepare_stored("cosine", queries)
     rng = np.random.default_rng(3)
     print("admitted   share   exact ms   graph ms   graph recall@10")
     for size in admitted:
         allowed = np.sort(rng.choice(np.arange(1, len(base) + 1), size, replace=False))
-        share = size / len(base)
         exact_hits: list[Any] = []
         graph_hits: list[Any] = []
-        exact = per_query_ms(lambda i: exact_hits.append(
-            index.rows.search_prepared(qs[i:i + 1], 10, allowed)[0][0]), n_queries)
-        ann = per_query_ms(lambda i: graph_hits.append(index._graph_search(
-            graph, qs[i:i + 1], 10, allowed, share, np.empty(0, np.int64))[0][0]), n_queries)
+        exact = per_query_ms(exact_search(index, qs, allowed, exact_hits), n_queries)
+        ann = per_query_ms(graph_search(index, qs, allowed, graph_hits), n_queries)
         last = slice(-n_queries, None)
         found = sum(len(set(g) & set(e)) for g, e in zip(graph_hits[last], exact_hits[last],
                                                         strict=True))
         recall = found / (10 * n_queries)
-        print(f"{size:>8,}  {share:6.1%}  {exact:9.3f}  {ann:9.3f}   {recall:.3f}")
+        print(f"{size:>8,}  {size / len(base):6.1%}  {exact:9.3f}  {ann:9.3f}   {recall:.3f}")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from huedb.engine.metadata_rows import metadata_rows
 from huedb.engine.store import FILENAME
+from huedb.ops import index_check
 
 
 @dataclass
@@ -34,10 +35,13 @@ def _open(path: str | Path) -> sqlite3.Connection:
 
 
 def verify(path: str | Path, repair: bool = False) -> Report:
-    """Check SQLite's integrity, vector blobs, the metadata filter rows and the full-text index.
+    """Check SQLite's integrity, vector blobs, filter rows, full-text index and saved indexes.
 
-    With `repair`, derived structures (filter rows, full-text index) are rebuilt from the
-    records, which are the truth. A damaged SQLite file is reported, never "repaired" silently.
+    Saved vector indexes must agree with SQLite (see `index_check`); index directories of
+    deleted collections and files left by interrupted saves are reported too. With `repair`,
+    derived structures are rebuilt from the records, which are the truth: filter rows and the
+    full-text index in place, a disagreeing index by deleting it (the engine rebuilds it on next
+    open), leftovers by deleting them. A damaged SQLite file is reported, never "repaired".
     """
     report = Report()
     conn = _open(path)
@@ -53,6 +57,7 @@ def verify(path: str | Path, repair: bool = False) -> Report:
         _check_vectors(conn, report)
         _check_metadata_rows(conn, report, repair)
         _check_fulltext(conn, report, repair)
+        index_check.check(conn, Path(path), repair, report.problems, report.repaired)
     finally:
         conn.close()
     return report
@@ -131,20 +136,25 @@ def vacuum(path: str | Path) -> tuple[int, int]:
 
 
 def stats(path: str | Path) -> list[dict[str, Any]]:
-    """One entry per collection: tenant, database, name, count, dimension, deleted rows."""
+    """One entry per collection: tenant, database, name, count, dimension, deleted rows, and the
+    health of its saved vector index (see `index_check.health`)."""
     conn = _open(path)
     try:
+        conn.execute("BEGIN")
         rows = conn.execute(
             "SELECT d.tenant, d.name, c.name, c.id, c.dimension, c.log_seq, "
             "(SELECT count(*) FROM records r WHERE r.collection = c.pk), "
-            "(SELECT count(*) FROM tombstones t WHERE t.collection = c.pk) "
+            "(SELECT count(*) FROM tombstones t WHERE t.collection = c.pk), c.pk "
             "FROM collections c JOIN databases d ON d.id = c.database_id "
             "ORDER BY d.tenant, d.name, c.name"
         ).fetchall()
+        known = index_check.collections(conn)
+        conn.execute("COMMIT")
     finally:
         conn.close()
     keys = ("tenant", "database", "name", "id", "dimension", "writes", "count", "deleted")
-    return [dict(zip(keys, row, strict=True)) for row in rows]
+    return [{**dict(zip(keys, row[:-1], strict=True)),
+             **index_check.health(Path(path), known[row[-1]])} for row in rows]
 
 
 def _size(file: Path) -> int:

@@ -39,7 +39,7 @@ def test_operator_commands_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["import", str(dump), str(tmp_path / "copy")]) == 0
     assert main(["vacuum", str(db)]) == 0
     capsys.readouterr()
-    assert main(["stats", str(tmp_path / "copy")]) == 0
+    assert main(["stats", str(tmp_path / "copy"), "--json"]) == 0
     (entry,) = json.loads(capsys.readouterr().out)
     assert (entry["name"], entry["count"], entry["dimension"]) == ("cli", 2, 2)
 

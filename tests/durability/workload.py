@@ -6,6 +6,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 DIM = 8
 ID_SPACE = 300
 
@@ -62,3 +64,33 @@ class Model:
                 row["document"] = doc
             if md is not None:
                 row["metadata"] = {**(row["metadata"] or {}), **md}
+
+
+# A collection large enough for an HNSW graph (see ann.GRAPH_MIN_ROWS), churned hard enough that
+# graph updates, full rebuilds and index saves keep happening while the writer runs.
+GRAPH_DIM, GRAPH_ID_SPACE, GRAPH_PRELOAD = 16, 8000, 4300
+
+
+def graph_batches(seed: int, count: int = 400) -> list[Batch]:
+    """The same batches for the same seed: one big preload, then churn of 50-300 rows each."""
+    rng = np.random.default_rng(seed)
+
+    def vectors(n: int) -> list[list[float]]:
+        rows: list[list[float]] = np.round(rng.uniform(-1, 1, (n, GRAPH_DIM)), 3).astype(
+            np.float32).tolist()
+        return rows
+
+    keys = [f"g{i}" for i in range(GRAPH_PRELOAD)]
+    out = [Batch("add", keys, vectors(len(keys)), None,
+                 [{"n": 0, "k": k} for k in keys])]
+    for n in range(1, count):
+        op = ("add", "upsert", "upsert", "update", "delete")[int(rng.integers(5))]
+        picked = np.sort(rng.choice(GRAPH_ID_SPACE, int(rng.integers(50, 300)), replace=False))
+        keys = [f"g{i}" for i in picked]
+        if op == "delete":
+            out.append(Batch(op, keys))
+            continue
+        docs = [f"doc {k} v{n}" for k in keys] if rng.random() < 0.3 else None
+        out.append(Batch(op, keys, vectors(len(keys)), docs,
+                         [{"n": n, "even": int(i) % 2 == 0} for i in picked]))
+    return out
