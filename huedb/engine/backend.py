@@ -138,6 +138,11 @@ class LocalBackend:
         return queries.get(self.store, collection_id, ids, where, where_document, limit, offset,
                            include)
 
+    def scan(self, collection_id: UUID, after: int, limit: int,
+             include: Include) -> tuple[GetResponse, int]:
+        """A page of records after row id `after`, and the row id to continue from."""
+        return queries.scan(self.store, collection_id, after, limit, include)
+
     def query(self, collection_id: UUID, query_embeddings: NDArray[np.float32], n_results: int,
               ids: list[str] | None, where: dict[str, Any] | None,
               where_document: dict[str, Any] | None, include: Include) -> QueryResponse:

@@ -236,6 +236,23 @@ def get(store: Store, collection_id: UUID, ids: list[str] | None, where: dict[st
     return GetResponse(_columns(rows, include))
 
 
+def scan(store: Store, collection_id: UUID, after: int, limit: int,
+         include: Include) -> tuple[GetResponse, int]:
+    """Up to `limit` records with row ids above `after`, in row order, and the last row id.
+
+    Keyset paging for whole-collection reads (export): each page costs the same, where an
+    OFFSET re-reads every row before it, and rows deleted between pages shift nothing.
+    """
+    with store.snapshot() as conn:
+        found = _found(conn, collection_id, "")
+        columns = ", ".join(["r.rid", "r.id"] + [_FIELDS[f] for f in _FIELDS if f in include])
+        rows = conn.execute(
+            f"SELECT {columns} FROM records r WHERE r.collection = ? AND r.rid > ? "
+            "ORDER BY r.rid LIMIT ?", (found.pk, after, limit)).fetchall()
+    last = int(rows[-1][0]) if rows else after
+    return GetResponse(_columns([row[1:] for row in rows], include)), last
+
+
 def query(store: Store, cache: VectorCache, collection_id: UUID,
           query_embeddings: NDArray[np.float32], n_results: int, ids: list[str] | None,
           where: dict[str, Any] | None, where_document: dict[str, Any] | None,

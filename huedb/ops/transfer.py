@@ -39,9 +39,9 @@ def export_jsonl(path: str | Path, out: IO[str], progress: Progress | None = Non
             out.write(json.dumps({"type": "collection", **header}) + "\n")
             for page in pages(backend, model):
                 for i, record_id in enumerate(page["ids"]):
-                    out.write(json.dumps({
+                    out.write(_dumps({
                         "type": "record", "id": record_id,
-                        "embedding": page["embeddings"][i].tolist(),
+                        "embedding": page["embeddings"][i],
                         "document": page["documents"][i], "uri": page["uris"][i],
                         "metadata": page["metadatas"][i],
                     }) + "\n")
@@ -49,6 +49,16 @@ def export_jsonl(path: str | Path, out: IO[str], progress: Progress | None = Non
                 if progress is not None:
                     progress(model.name, written)
     return written
+
+
+def _dumps(record: dict[str, Any]) -> str:
+    """One record line. orjson (the server extra) writes float32 vectors about 10x faster;
+    both print each float32 so that parsing it back gives the same float32."""
+    try:
+        import orjson
+    except ImportError:
+        return json.dumps({**record, "embedding": record["embedding"].tolist()})
+    return orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
 def import_jsonl(lines: IO[str], path: str | Path, progress: Progress | None = None) -> int:
@@ -110,14 +120,13 @@ def collections(backend: LocalBackend) -> Iterator[tuple[dict[str, Any], Collect
 
 def pages(backend: LocalBackend, model: CollectionModel) -> Iterator[GetResponse]:
     """A collection's records, BATCH at a time, with embeddings, documents, uris, metadata."""
-    offset = 0
+    after = 0
     include: Any = ["embeddings", "documents", "uris", "metadatas"]
     while True:
-        page = backend.get(model.id, None, None, None, BATCH, offset, include)
+        page, after = backend.scan(model.id, after, BATCH, include)
         if not page["ids"]:
             return
         yield page
-        offset += len(page["ids"])
 
 
 class Importer:
