@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import time
-import zlib
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
@@ -28,6 +27,7 @@ from uuid import UUID
 import numpy as np
 from numpy.typing import NDArray
 
+from huedb.engine import checksums
 from huedb.engine.ann import AnnIndex
 from huedb.engine.brute import BruteIndex
 from huedb.engine.graph import Graph, GraphParams
@@ -42,6 +42,28 @@ _KINDS = ("rids", "vectors", "stale", "gone")
 _tags = count()
 # Tags are `<seq>-<pid>-<n>`; the pid says whose save wrote a file (`meta.json.<tag>.tmp` too).
 _TAG = re.compile(r"^(?:meta\.json\.)?-?\d+-(\d+)-\d+\.")
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A file of a loaded generation whose every byte is still to be checked."""
+
+    directory: Path
+    tag: str
+    name: str
+    described: dict[str, Any]
+
+    def check(self) -> bool:
+        """True if the file is intact, or is no longer current (a newer save replaced it)."""
+        try:
+            checksums.check_all(self.directory / self.name, self.described)
+            return True
+        except ValueError:
+            try:
+                current = read_meta(self.directory)
+            except ValueError:
+                return False
+            return current is not None and current.get("tag") != self.tag
 
 
 @dataclass
@@ -65,7 +87,7 @@ def save(directory: Path, collection: UUID, index: AnnIndex) -> None:
     seq, rids, vectors, graph, stale, gone = index.state()
     directory.mkdir(parents=True, exist_ok=True)
     tag = f"{seq}-{os.getpid()}-{next(_tags)}"
-    files: dict[str, dict[str, int]] = {}
+    files: dict[str, dict[str, Any]] = {}
     arrays: tuple[np.ndarray[Any, Any], ...] = (rids, vectors, stale, gone)
     for kind, array in zip(_KINDS, arrays, strict=True):
         path = directory / f"{tag}.{kind}.npy"
@@ -99,10 +121,14 @@ def save(directory: Path, collection: UUID, index: AnnIndex) -> None:
 
 
 def load(directory: Path, collection: UUID, space: Space, dimension: int,
-         hnsw: dict[str, Any]) -> AnnIndex | None:
-    """The saved index with its seq set, or None (with a warning) if it is absent or unusable."""
+         hnsw: dict[str, Any], unchecked: list[Unchecked] | None = None) -> AnnIndex | None:
+    """The saved index with its seq set, or None (with a warning) if it is absent or unusable.
+
+    With `unchecked`, large files are only sample-checked here and listed there, for
+    `check_later` to verify in full off the query path.
+    """
     try:
-        saved = read(directory)
+        saved = read(directory, unchecked)
         if saved is None:
             return None
         meta = saved.meta
@@ -125,8 +151,8 @@ def discard(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def read(directory: Path) -> Saved | None:
-    """The current generation, every file checked; None if there is none.
+def read(directory: Path, unchecked: list[Unchecked] | None = None) -> Saved | None:
+    """The current generation, every file checked (or sampled: see `load`); None if none.
 
     Raises:
         ValueError: meta.json is unreadable, a file is missing, truncated or corrupt, or the
@@ -136,7 +162,7 @@ def read(directory: Path) -> Saved | None:
     if meta is None:
         return None
     try:
-        return _read(directory, meta)
+        return _read(directory, meta, unchecked)
     except (KeyError, TypeError, OSError) as e:
         raise ValueError(f"unusable ({type(e).__name__}: {e})") from e
 
@@ -178,12 +204,14 @@ def leftovers(directory: Path, own_saves_done: bool = False) -> list[Path]:
     return found
 
 
-def _read(directory: Path, meta: dict[str, Any]) -> Saved:
+def _read(directory: Path, meta: dict[str, Any], unchecked: list[Unchecked] | None) -> Saved:
     if meta.get("format") != FORMAT:
         raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT}")
     for name, described in meta["files"].items():
-        if _describe_if_present(directory / name) != described:
-            raise ValueError(f"{name} is missing, truncated or corrupt")
+        if unchecked is None:
+            checksums.check_all(directory / name, described)
+        elif not checksums.check_sample(directory / name, described):
+            unchecked.append(Unchecked(directory, meta["tag"], name, described))
     tag, dimension = meta["tag"], int(meta["dimension"])
     rids = np.load(directory / f"{tag}.rids.npy")
     # Copy-on-write mapping: opening reads nothing; the first write copies what it touches.
@@ -223,26 +251,10 @@ def _maybe_saving(pid: int, own_saves_done: bool) -> bool:
     return True
 
 
-def _describe_if_present(path: Path) -> dict[str, int] | None:
-    try:
-        return _describe(path)
-    except FileNotFoundError:
-        return None
-
-
-def _describe(path: Path) -> dict[str, int]:
-    crc = 0
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 22):
-            crc = zlib.crc32(chunk, crc)
-        size = f.tell()
-    return {"size": size, "crc32": crc}
-
-
-def _fsync_and_describe(path: Path) -> dict[str, int]:
+def _fsync_and_describe(path: Path) -> dict[str, Any]:
     with open(path, "rb+") as f:
         os.fsync(f.fileno())
-    return _describe(path)
+    return checksums.describe(path)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -57,6 +57,10 @@ class VectorCache:
         # repeated before the next write skips SQL (evaluating it costs ~3.5 us per match).
         self.allowed: OrderedDict[str, NDArray[np.int64]] = OrderedDict()
         self._save_lock = threading.Lock()
+        # Loaded indexes whose large files are still being checksummed in full, and those that
+        # failed: the next read drops them and rebuilds from SQLite.
+        self._checking: dict[int, threading.Thread] = {}
+        self._corrupt: dict[int, AnnIndex] = {}
         if root is not None:
             atexit.register(_close_at_exit, weakref.ref(self))
 
@@ -105,6 +109,9 @@ class VectorCache:
             return None
         hnsw = found.model.configuration_json.get("hnsw") or {}
         index = self._entries.get(found.pk)
+        if index is not None and self._corrupt.get(found.pk) is index:
+            self._forget_corrupt(found.pk, index)
+            index = None
         if index is None:
             index = self._open(conn, found, dimension, hnsw)
             self._entries[found.pk] = index
@@ -122,20 +129,55 @@ class VectorCache:
         index = None
         if self._root is not None:
             directory = persist.collection_dir(self._root, found.pk)
-            index = persist.load(directory, found.model.id, space, dimension, hnsw)
+            unchecked: list[persist.Unchecked] = []
+            index = persist.load(directory, found.model.id, space, dimension, hnsw, unchecked)
             if index is not None and not _agrees(conn, found, index):
                 index = None
             if index is not None:
                 self._saved[found.pk] = (index.seq, id(index.graph))
+                if unchecked:
+                    self._check_later(found.pk, index, unchecked)
         if index is None:
             index = AnnIndex(space, dimension, hnsw)
         pk = found.pk
         index.on_publish = lambda published: self._save(pk, published)
         return index
 
+    def _check_later(self, pk: int, index: AnnIndex, unchecked: list[persist.Unchecked]) -> None:
+        """Checksum a loaded index's large files in full on a background thread."""
+        def run() -> None:
+            for file in unchecked:
+                if not file.check():
+                    logger.warning("The saved vector index of collection %s is corrupt (%s); "
+                                   "rebuilding from SQLite", pk, file.name)
+                    self._corrupt[pk] = index
+                    return
+
+        thread = threading.Thread(target=run, name="huedb-checksum", daemon=True)
+        self._checking[pk] = thread
+        thread.start()
+
+    def wait_for_checks(self) -> None:
+        for thread in list(self._checking.values()):
+            thread.join()
+
+    def _forget_corrupt(self, pk: int, index: AnnIndex) -> None:
+        index.cancel()
+        self._entries.pop(pk, None)
+        self._corrupt.pop(pk, None)
+        self._saved.pop(pk, None)
+        if self._root is not None:
+            with self._save_lock:
+                persist.discard(persist.collection_dir(self._root, pk))
+
     def _save(self, pk: int, index: AnnIndex) -> None:
         """Save if large enough to be worth it and changed since it was last saved or loaded."""
         if self._root is None or len(index) < GRAPH_MIN_ROWS:
+            return
+        checking = self._checking.get(pk)
+        if checking is not None:
+            checking.join()  # never save (and so re-checksum) rows read from a corrupt file
+        if self._corrupt.get(pk) is index:
             return
         with self._save_lock:
             if self._entries.get(pk, index) is not index:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import huedb
-from huedb.engine import persist
+from huedb.engine import checksums, persist
 from huedb.engine.ann import GRAPH_MIN_ROWS
 from tests.engine import _workers
 
@@ -158,3 +158,34 @@ def test_modified_ef_search_applies_to_the_next_query(tmp_path: Path) -> None:
     col.query(query_embeddings=data[:1], n_results=1)
     assert index.ef_search == 7
     check(col, data)
+
+
+def test_damage_beyond_the_opening_sample_is_found_in_the_background(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    # Small blocks make this test's files "large": opening checks only a sample of them.
+    monkeypatch.setattr(checksums, "BLOCK", 4096)
+    col, data = filled(tmp_path)
+    huedb.ClientAPI.clear_system_cache()
+    directory = index_dir(tmp_path)
+    victim = next(directory.glob("*.vectors.npy"))
+    meta = persist.read_meta(directory)
+    assert meta is not None
+    blocks = meta["files"][victim.name]["blocks"]
+    assert len(blocks) > checksums.SAMPLE + 2
+    sampled = {0, len(blocks) - 1, *(round((len(blocks) - 1) / (checksums.SAMPLE + 1) * i)
+                                     for i in range(1, checksums.SAMPLE + 1))}
+    block = next(b for b in range(len(blocks)) if b not in sampled)
+    raw = bytearray(victim.read_bytes())
+    raw[block * 4096 + 100] ^= 0xFF
+    victim.write_bytes(bytes(raw))
+
+    caplog.set_level(logging.WARNING)
+    col = huedb.PersistentClient(tmp_path).get_collection("saved", embedding_function=None)
+    col.query(query_embeddings=data[:1], n_results=1)
+    assert "Ignoring the saved" not in caplog.text  # the sample passed: the index was opened
+    cache = col._backend.cache  # type: ignore[attr-defined]
+    cache.wait_for_checks()
+    assert "is corrupt" in caplog.text and "rebuilding" in caplog.text
+    check(col, data)  # answered by an index rebuilt from SQLite
+    assert not list(directory.glob(victim.name))  # the damaged generation is gone
