@@ -88,13 +88,28 @@ class AnnIndex:
     def graph(self) -> Graph | None:
         return self._graph
 
-    def state(self) -> tuple[int, RowIds, _F32, Graph | None, RowIds, RowIds]:
-        """A consistent copy for saving: seq, rids, vectors, graph, stale rids, gone rids."""
+    def state(self) -> tuple[int, RowIds, Graph | None, RowIds, RowIds]:
+        """A consistent copy for saving: seq, rids, graph, stale rids, gone rids.
+
+        The vectors are not copied here (that would hold every row twice): the saver reads
+        them a chunk at a time with `saved_vectors`.
+        """
         with self._lock:
-            rids, vectors = self.rows.arrays()
             stale = np.fromiter(self._stale, np.int64, len(self._stale))
             gone = np.fromiter(self._gone, np.int64, len(self._gone))
-            return self.seq, rids.copy(), vectors.copy(), self._graph, stale, gone
+            return self.seq, self.rows.arrays()[0].copy(), self._graph, stale, gone
+
+    def saved_vectors(self, rids: RowIds) -> _F32:
+        """The current vectors of rows from a `state()`, zeros for rows deleted since.
+
+        A row changed after the state's seq is caught up from SQLite when the save is loaded
+        (its change has a later seq), so whichever vector it is saved with does not matter.
+        """
+        with self._lock:
+            live = self.rows.contains(rids)
+            out = np.zeros((len(rids), self.dimension), np.float32)
+            out[live] = self.rows.vectors_of(rids[live])
+            return out
 
     # -- writes ------------------------------------------------------------------------------------
     def upsert(self, rids: RowIds, vectors: _F32) -> None:

@@ -40,6 +40,7 @@ FORMAT = 1
 META = "meta.json"
 _KINDS = ("rids", "vectors", "stale", "gone")
 _tags = count()
+_SAVE_CHUNK = 8192
 # Tags are `<seq>-<pid>-<n>`; the pid says whose save wrote a file (`meta.json.<tag>.tmp` too).
 _TAG = re.compile(r"^(?:meta\.json\.)?-?\d+-(\d+)-\d+\.")
 
@@ -84,15 +85,17 @@ def collection_dir(root: Path, pk: int) -> Path:
 
 def save(directory: Path, collection: UUID, index: AnnIndex) -> None:
     """Write the index's current state as a new generation and make it the current one."""
-    seq, rids, vectors, graph, stale, gone = index.state()
+    seq, rids, graph, stale, gone = index.state()
     directory.mkdir(parents=True, exist_ok=True)
     tag = f"{seq}-{os.getpid()}-{next(_tags)}"
     files: dict[str, dict[str, Any]] = {}
-    arrays: tuple[np.ndarray[Any, Any], ...] = (rids, vectors, stale, gone)
-    for kind, array in zip(_KINDS, arrays, strict=True):
+    for kind in _KINDS:
         path = directory / f"{tag}.{kind}.npy"
         with open(path, "wb") as f:
-            np.save(f, array)
+            if kind == "vectors":
+                _write_vectors(f, index, rids)
+            else:
+                np.save(f, {"rids": rids, "stale": stale, "gone": gone}[kind])
         files[path.name] = _fsync_and_describe(path)
     if graph is not None:
         path = directory / f"{tag}.graph.usearch"
@@ -118,6 +121,15 @@ def save(directory: Path, collection: UUID, index: AnnIndex) -> None:
             (directory / name).unlink(missing_ok=True)
     for path in leftovers(directory, own_saves_done=True):
         path.unlink(missing_ok=True)
+
+
+def _write_vectors(f: Any, index: AnnIndex, rids: RowIds) -> None:
+    """An .npy file of the rows' vectors, written a chunk at a time (no copy of every row)."""
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
+              "fortran_order": False, "shape": (len(rids), index.dimension)}
+    np.lib.format.write_array_header_1_0(f, header)
+    for start in range(0, len(rids), _SAVE_CHUNK):
+        f.write(index.saved_vectors(rids[start:start + _SAVE_CHUNK]).tobytes())
 
 
 def load(directory: Path, collection: UUID, space: Space, dimension: int,
