@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,8 +44,7 @@ class Graph:
     """A usearch index keyed by rid. Vectors arrive prepared (cosine: already unit length)."""
 
     def __init__(self, params: GraphParams, index: Any | None = None) -> None:
-        from usearch.index import Index
-
+        Index = usearch_index()
         self.params = params
         # Cosine vectors are normalised before they get here, so inner product ranks them; l2
         # uses usearch's squared euclidean, as Chroma's l2 does.
@@ -95,9 +97,24 @@ class Graph:
     @staticmethod
     def open(params: GraphParams, path: Path, view: bool) -> Graph:
         """Load a saved graph; `view` memory-maps it read-only (then copy() before changing it)."""
-        from usearch.index import Index
-
-        index = Index.restore(str(path), view=view)
+        index = usearch_index().restore(str(path), view=view)
         if index is None or int(index.ndim) != params.dimension:
             raise ValueError(f"{path} is not a usearch index of dimension {params.dimension}")
         return Graph(params, index)
+
+
+def usearch_index() -> Any:
+    """usearch's Index class, imported so that onnxruntime can still be imported after it.
+
+    usearch loads NumKong (and the OpenMP runtime bundled with it) with RTLD_GLOBAL, and
+    importing onnxruntime after that segfaults on Linux (usearch 2.26, numkong 7.8, onnxruntime
+    1.32). The default embedding function imports onnxruntime lazily, on its first use, which
+    may come after a query has built or opened a graph; importing onnxruntime first (0.04 s,
+    20 MiB, only where it is installed) avoids the crash.
+    """
+    if "usearch.compiled" not in sys.modules and sys.platform != "win32" \
+            and importlib.util.find_spec("onnxruntime") is not None:
+        importlib.import_module("onnxruntime")
+    from usearch.index import Index
+
+    return Index

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -99,3 +102,16 @@ def test_changed_graph_parameters_trigger_a_rebuild() -> None:
     ann.maintain()
     ann.wait()
     assert ann.graph is not None and ann.graph.params.max_neighbors == 8
+
+
+def test_onnxruntime_imports_after_a_graph() -> None:
+    # usearch loads NumKong with RTLD_GLOBAL; importing onnxruntime afterwards used to segfault,
+    # e.g. a text query (default embedding function) after a graph-backed vector query.
+    pytest.importorskip("onnxruntime")
+    code = ("from huedb.engine.graph import Graph, GraphParams\n"
+            "Graph(GraphParams('cosine', 8, 16, 100))\n"
+            "import onnxruntime\n"
+            "print('ok')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
