@@ -152,15 +152,22 @@ class BruteIndex:
             pos = np.unique(pos)
         return pos
 
+    def reserve(self, capacity: int) -> None:
+        """Make room for this many rows at once (growing step by step copies every row)."""
+        if capacity > len(self._vectors):
+            self._grow(capacity)
+
+    def _grow(self, capacity: int) -> None:
+        grown = np.empty((capacity, self.dimension), dtype=np.float32)
+        grown[:self._count] = self._vectors[:self._count]
+        self._vectors = grown
+        self._sq_norms = np.resize(self._sq_norms, capacity)
+        self._rids = np.resize(self._rids, capacity)
+
     def _append(self, rids: RowIds, vectors: _F32) -> None:
         need = self._count + len(rids)
         if need > len(self._vectors):
-            capacity = max(need, int(len(self._vectors) * 1.5) + 16)
-            grown = np.empty((capacity, self.dimension), dtype=np.float32)
-            grown[:self._count] = self._vectors[:self._count]
-            self._vectors = grown
-            self._sq_norms = np.resize(self._sq_norms, capacity)
-            self._rids = np.resize(self._rids, capacity)
+            self._grow(max(need, int(len(self._vectors) * 1.5) + 16))
         end = self._count + len(rids)
         self._vectors[self._count:end] = vectors
         self._sq_norms[self._count:end] = _sq_norms(vectors)

@@ -31,6 +31,7 @@ from huedb.types import Include
 logger = logging.getLogger(__name__)
 _ALLOWED_SETS, _ALLOWED_ROWS = 16, 2_000_000
 _INLINE_RIDS = 500
+_CATCH_UP_CHUNK = 8192
 
 # Chroma keeps a uri inside the record's metadata, so a record with a uri and no metadata
 # reads back with `{}`; the metadata expression reproduces that.
@@ -206,10 +207,16 @@ def _catch_up(conn: sqlite3.Connection, pk: int, index: AnnIndex) -> None:
     dead = [r[0] for r in conn.execute(
         "SELECT rid FROM tombstones WHERE collection = ? AND seq > ?", (pk, index.seq))]
     index.remove(np.asarray(dead, dtype=np.int64))
-    rows = conn.execute(
-        "SELECT rid, embedding FROM records WHERE collection = ? AND seq > ?", (pk, index.seq),
-    ).fetchall()
-    if rows:
+    changed = conn.execute("SELECT count(*) FROM records WHERE collection = ? AND seq > ?",
+                           (pk, index.seq)).fetchone()[0]
+    if not changed:
+        return
+    index.rows.reserve(len(index.rows) + int(changed))
+    cursor = conn.execute(
+        "SELECT rid, embedding FROM records WHERE collection = ? AND seq > ?", (pk, index.seq))
+    # A chunk at a time: loading a large collection then needs its rows' memory once, not
+    # three times over (fetched blobs, a joined buffer, the prepared copy).
+    while rows := cursor.fetchmany(_CATCH_UP_CHUNK):
         rids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         blob = b"".join(r[1] for r in rows)
         vectors = np.frombuffer(blob, dtype="<f4").reshape(len(rows), index.dimension)
