@@ -7,9 +7,14 @@ from typing import Any
 from uuid import UUID
 
 from huedb.async_collection import AsyncCollection
-from huedb.client import ClientAPI, http_settings
+from huedb.client import _DEFAULT_EF, ClientAPI, http_settings
 from huedb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
+from huedb.embeddings import EmbeddingFunction
+from huedb.embeddings.base import DataLoader
 from huedb.types import UserIdentity
+
+# What Chroma's AsyncHttpClient puts in its settings; huedb's HTTP backend accepts it too.
+_ASYNC_API_IMPL = "chromadb.api.async_fastapi.AsyncFastAPI"
 
 
 class AsyncClientAPI:
@@ -28,6 +33,11 @@ class AsyncClientAPI:
 
     def get_settings(self) -> Settings:
         return self._sync.get_settings()
+
+    @staticmethod
+    def clear_system_cache() -> None:
+        """Close every database and server connection this process has open."""
+        ClientAPI.clear_system_cache()
 
     async def heartbeat(self) -> int:
         return await asyncio.to_thread(self._sync.heartbeat)
@@ -58,20 +68,39 @@ class AsyncClientAPI:
     async def count_collections(self) -> int:
         return await asyncio.to_thread(self._sync.count_collections)
 
-    async def create_collection(self, name: str, **kwargs: Any) -> AsyncCollection:
-        return AsyncCollection(
-            await asyncio.to_thread(self._sync.create_collection, name, **kwargs))
+    # The collection methods spell out Chroma's parameters so positional calls work as there.
+    async def create_collection(
+        self, name: str, schema: Any = None, configuration: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+        embedding_function: EmbeddingFunction[Any] | None = _DEFAULT_EF,
+        data_loader: DataLoader[Any] | None = None, get_or_create: bool = False,
+    ) -> AsyncCollection:
+        return AsyncCollection(await asyncio.to_thread(
+            self._sync.create_collection, name, schema, configuration, metadata,
+            embedding_function, data_loader, get_or_create))
 
-    async def get_collection(self, name: str, **kwargs: Any) -> AsyncCollection:
-        return AsyncCollection(await asyncio.to_thread(self._sync.get_collection, name, **kwargs))
+    async def get_collection(self, name: str,
+                             embedding_function: EmbeddingFunction[Any] | None = _DEFAULT_EF,
+                             data_loader: DataLoader[Any] | None = None) -> AsyncCollection:
+        return AsyncCollection(await asyncio.to_thread(
+            self._sync.get_collection, name, embedding_function, data_loader))
 
-    async def get_collection_by_id(self, id: UUID, **kwargs: Any) -> AsyncCollection:
-        return AsyncCollection(
-            await asyncio.to_thread(self._sync.get_collection_by_id, id, **kwargs))
+    async def get_collection_by_id(
+        self, id: UUID, embedding_function: EmbeddingFunction[Any] | None = _DEFAULT_EF,
+        data_loader: DataLoader[Any] | None = None,
+    ) -> AsyncCollection:
+        return AsyncCollection(await asyncio.to_thread(
+            self._sync.get_collection_by_id, id, embedding_function, data_loader))
 
-    async def get_or_create_collection(self, name: str, **kwargs: Any) -> AsyncCollection:
-        return AsyncCollection(
-            await asyncio.to_thread(self._sync.get_or_create_collection, name, **kwargs))
+    async def get_or_create_collection(
+        self, name: str, schema: Any = None, configuration: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+        embedding_function: EmbeddingFunction[Any] | None = _DEFAULT_EF,
+        data_loader: DataLoader[Any] | None = None,
+    ) -> AsyncCollection:
+        return AsyncCollection(await asyncio.to_thread(
+            self._sync.get_or_create_collection, name, schema, configuration, metadata,
+            embedding_function, data_loader))
 
     async def delete_collection(self, name: str) -> None:
         await asyncio.to_thread(self._sync.delete_collection, name)
@@ -91,6 +120,7 @@ async def AsyncHttpClient(host: str = "localhost", port: int = 8000, ssl: bool =
                           settings: Settings | None = None, tenant: str = DEFAULT_TENANT,
                           database: str = DEFAULT_DATABASE) -> AsyncClientAPI:
     """An async client of a Chroma-compatible server; must be awaited, as in Chroma."""
-    settings = http_settings(host, port, ssl, headers, settings)
+    settings = http_settings(host, port, ssl, headers, settings).copy(
+        chroma_api_impl=_ASYNC_API_IMPL)
     client = await asyncio.to_thread(ClientAPI, str(tenant), str(database), settings)
     return AsyncClientAPI(client)

@@ -9,7 +9,14 @@ from uuid import UUID
 from huedb.collection import Collection
 from huedb.embeddings import EmbeddingFunction
 from huedb.embeddings.base import DataLoader
-from huedb.types import DeleteResult, GetResult, IndexingStatus, QueryResult, ReadLevel
+from huedb.types import (
+    CollectionModel,
+    DeleteResult,
+    GetResult,
+    IndexingStatus,
+    QueryResult,
+    ReadLevel,
+)
 
 
 class AsyncCollection:
@@ -43,6 +50,10 @@ class AsyncCollection:
         return self._sync.configuration
 
     @property
+    def schema(self) -> dict[str, Any] | None:
+        return self._sync.schema
+
+    @property
     def tenant(self) -> str:
         return self._sync.tenant
 
@@ -58,8 +69,16 @@ class AsyncCollection:
     def data_loader(self) -> DataLoader[Any] | None:
         return self._sync.data_loader
 
+    def get_model(self) -> CollectionModel:
+        return self._sync.get_model()
+
     def __repr__(self) -> str:
-        return f"AsyncCollection(name={self.name})"
+        return repr(self._sync)  # Chroma's two collection classes share one repr
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AsyncCollection) and self._sync == other._sync
+
+    __hash__ = None  # type: ignore[assignment]
 
     async def count(self, read_level: ReadLevel | str = ReadLevel.INDEX_AND_WAL) -> int:
         return await asyncio.to_thread(self._sync.count, read_level)
@@ -108,6 +127,12 @@ class AsyncCollection:
 
     async def fork(self, new_name: str) -> AsyncCollection:
         return AsyncCollection(await asyncio.to_thread(self._sync.fork, new_name))
+
+    async def fork_count(self) -> int:
+        return await asyncio.to_thread(self._sync.fork_count)
+
+    async def search(self, searches: Any, read_level: Any = None) -> Any:
+        return await asyncio.to_thread(self._sync.search, searches, read_level)
 
     async def get_indexing_status(self) -> IndexingStatus:
         return await asyncio.to_thread(self._sync.get_indexing_status)

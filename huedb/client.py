@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -60,10 +61,11 @@ class _SharedClient:
         """Close every database and server connection this process has open (Chroma's
         `clear_system_cache`)."""
         from huedb.engine import shared
-        from huedb.remote import pool
 
         shared.clear()
-        pool.clear()
+        pool = sys.modules.get("huedb.remote.pool")
+        if pool is not None:  # no HTTP client was ever made otherwise: nothing to close
+            pool.clear()
 
 
 class AdminClient(_SharedClient):

@@ -15,6 +15,7 @@ import huedb
 from huedb.embeddings.hashing import HashingEmbeddingFunction
 from huedb.engine import shared
 from huedb.remote import HttpBackend
+from tests import async_adapter
 
 try:
     from starlette.testclient import TestClient
@@ -35,7 +36,9 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HUEDB_HYPOTHESIS", "normal"))
 
-CLIENT_KINDS = ["ephemeral", "persistent"] + (["http"] if HAVE_SERVER else [])
+CLIENT_KINDS = ["ephemeral", "persistent"] + (["http", "async_http"] if HAVE_SERVER else [])
+# The kinds that reach the database through a server, and so see its errors and version.
+HTTP_KINDS = frozenset({"http", "async_http"})
 
 ClientMaker = Callable[..., huedb.ClientAPI]
 
@@ -60,10 +63,14 @@ def make_client(client_kind: str, tmp_path: Path,
     The http kind is huedb's HttpClient talking to `create_app` over a persistent database in
     this process, through Starlette's TestClient (no port); the settings a client is made with
     are the server's, so `allow_reset` and the shared-location check behave as in process.
+    The async_http kind is `await huedb.AsyncHttpClient(...)` against the same app, behind a
+    sync facade (tests/async_adapter.py) that awaits every call on one event loop.
     """
     with contextlib.ExitStack() as stack:
-        if client_kind == "http":
+        if client_kind in HTTP_KINDS:
             _serve_in_process(stack, monkeypatch)
+        if client_kind == "async_http":
+            loop = stack.enter_context(async_adapter.event_loop())
 
         def make(**settings_kwargs: object) -> huedb.ClientAPI:
             settings = huedb.Settings(**settings_kwargs)
@@ -76,6 +83,9 @@ def make_client(client_kind: str, tmp_path: Path,
             backend = shared.acquire(tmp_path / "server", server_settings)
             stack.callback(shared.release, backend)
             stack.enter_context(_APPS.use(create_app(backend, server_settings)))
+            if client_kind == "async_http":
+                return async_adapter.connect(loop, host="testserver", port=80,
+                                             settings=settings)
             return huedb.HttpClient(host="testserver", port=80, settings=settings)
 
         yield make

@@ -16,7 +16,7 @@ from huedb.errors import (
     InvalidArgumentError,
     NotFoundError,
 )
-from tests.conftest import ClientMaker
+from tests.conftest import HTTP_KINDS, ClientMaker
 
 
 def test_heartbeat_is_nanoseconds_now(client: huedb.ClientAPI) -> None:
@@ -26,7 +26,7 @@ def test_heartbeat_is_nanoseconds_now(client: huedb.ClientAPI) -> None:
 def test_version_and_batch_size(client: huedb.ClientAPI, client_kind: str) -> None:
     # In process: the Chroma API version huedb implements; a server reports what `chroma run`
     # reports.
-    assert client.get_version() == ("1.0.0" if client_kind == "http" else "1.5.9")
+    assert client.get_version() == ("1.0.0" if client_kind in HTTP_KINDS else "1.5.9")
     assert client.get_max_batch_size() >= 5461
 
 
@@ -54,7 +54,7 @@ def test_reset_wipes_everything(client: huedb.ClientAPI) -> None:
 
 def test_tenants_and_databases(make_client: ClientMaker, client_kind: str) -> None:
     # Over HTTP, "already exists" is a 409 "ChromaError": Chroma's HttpClient raises the base.
-    exists = ChromaError if client_kind == "http" else InternalError
+    exists = ChromaError if client_kind in HTTP_KINDS else InternalError
     c = make_client()
     admin = huedb.AdminClient(c.get_settings())
     admin.create_tenant("ten1")

@@ -8,6 +8,8 @@ import pytest
 
 import huedb
 from huedb.errors import ChromaError, InternalError, InvalidArgumentError, NotFoundError
+from tests.async_adapter import unwrap
+from tests.conftest import HTTP_KINDS
 
 DEFAULT_HNSW = {"space": "l2", "ef_construction": 100, "ef_search": 100, "max_neighbors": 16,
                 "resize_factor": 1.2, "sync_threshold": 1000}
@@ -33,7 +35,7 @@ def test_create_get_delete(client: huedb.ClientAPI) -> None:
 def test_duplicate_name(client: huedb.ClientAPI, client_kind: str) -> None:
     client.create_collection("dup", embedding_function=None)
     # Over HTTP Chroma answers 409 "ChromaError", so its HttpClient raises the base class.
-    expected = ChromaError if client_kind == "http" else InternalError
+    expected = ChromaError if client_kind in HTTP_KINDS else InternalError
     with pytest.raises(expected, match=r"^Collection \[dup\] already exists$"):
         client.create_collection("dup", embedding_function=None)
 
@@ -92,11 +94,12 @@ def test_list_values_in_collection_metadata_are_refused(client: huedb.ClientAPI)
         client.create_collection("abc", metadata={"a": [1, 2]}, embedding_function=None)
 
 
-def test_list_and_count(client: huedb.ClientAPI) -> None:
+def test_list_and_count(client: huedb.ClientAPI, client_kind: str) -> None:
     ids = {client.create_collection(f"col{i}", embedding_function=None).id for i in range(5)}
     listed = client.list_collections()
     assert [c.id for c in listed] == sorted(ids, key=str)
-    assert all(isinstance(c, huedb.Collection) for c in listed)
+    kind = huedb.AsyncCollection if client_kind == "async_http" else huedb.Collection
+    assert all(isinstance(unwrap(c), kind) for c in listed)
     assert client.count_collections() == 5
     assert [c.id for c in client.list_collections(limit=2, offset=1)] == sorted(ids, key=str)[1:3]
 
@@ -208,7 +211,7 @@ def test_deleted_collection_object(client: huedb.ClientAPI, client_kind: str) ->
     cid = col.id
     plain = f"Collection [{cid}] does not exist."
     # Chroma's server never adds the in-process prefix.
-    prefixed = plain if client_kind == "http" else f"Error getting collection: {plain}"
+    prefixed = plain if client_kind in HTTP_KINDS else f"Error getting collection: {plain}"
     for call, message in [
         (lambda: col.count(), plain),
         (lambda: col.get(), plain),
