@@ -1,10 +1,14 @@
 """HTTP API benchmark: add throughput and query QPS of `huedb run` and, if present, `chroma run`.
 
-Both servers get the same requests, sent with plain httpx from this process (so the figures
-measure the servers, not a client library), on 127.0.0.1 only:
+Both servers get the same requests on 127.0.0.1 only: records are added with plain httpx,
+and queries come from separate client processes over stdlib keep-alive connections with bodies
+encoded in advance (so the figures measure the servers, not a client library):
 
-    python bench/server.py              # 20k x 128 records, 5 s of queries at 4 client threads
+    python bench/server.py              # 20k x 128 records, 6 s of queries each, 4 clients
     python bench/server.py --small      # 2k records, 2 s: a smoke test of the script
+
+Both servers run at once; after loading, their query windows alternate (--rounds of them), so
+both see the same drift in this machine's speed.
     python bench/server.py --overhead   # the HTTP layer alone: huedb's app over a stub backend
 
 --overhead serves `create_app` over a backend that answers at once, with the uvicorn options of
@@ -18,12 +22,15 @@ per request (routing, auth and size checks, parsing, validation, encoding, the t
 from __future__ import annotations
 
 import argparse
+import contextlib
+import http.client
+import json
+import multiprocessing
 import os
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -66,23 +73,52 @@ def start(kind: str, path: Path, port: int, chroma_bin: Path | None,
     raise RuntimeError(f"{kind} server did not start")
 
 
-def run_one(kind: str, args: argparse.Namespace, data: np.ndarray[Any, Any],
-            queries: np.ndarray[Any, Any]) -> dict[str, float]:
-    port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        process = start(kind, Path(tmp), port, args.chroma_bin, args.workers)
-        try:
-            return measure(f"http://127.0.0.1:{port}", args, data, queries)
-        finally:
-            process.terminate()
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+def run_all(kinds: list[str], args: argparse.Namespace, data: np.ndarray[Any, Any],
+            queries: np.ndarray[Any, Any]) -> dict[str, dict[str, float]]:
+    """Every server up at once, each loaded in turn, then their query windows alternated.
+
+    This machine's speed drifts by tens of percent over minutes; alternating short windows
+    (A B A B ...) exposes both servers to the same drift, which running one after the other
+    does not.
+    """
+    with contextlib.ExitStack() as stack:
+        urls = {}
+        for kind in kinds:
+            port = free_port()
+            tmp = stack.enter_context(tempfile.TemporaryDirectory())
+            process = start(kind, Path(tmp), port, args.chroma_bin, args.workers)
+            stack.callback(stop, process)
+            urls[kind] = f"http://127.0.0.1:{port}"
+        results = {kind: load(urls[kind], args, data, queries) for kind in kinds}
+        targets = {kind: results[kind].pop("path_query") for kind in kinds}
+        # Both servers get the same pause, so background index builds (huedb's HNSW graph)
+        # finish before the query phase measures steady state.
+        time.sleep(args.settle)
+        bodies = [json.dumps({"query_embeddings": [q.tolist()], "n_results": 10,
+                              "include": ["distances", "metadatas"]}).encode() for q in queries]
+        done = dict.fromkeys(kinds, 0)
+        window = args.seconds / args.rounds
+        with multiprocessing.get_context("spawn").Pool(args.threads) as pool:
+            for _ in range(args.rounds):
+                for kind in kinds:
+                    done[kind] += query_window(pool, targets[kind], bodies, args.threads,
+                                               window)
+        for kind in kinds:
+            results[kind]["query_qps"] = done[kind] / args.seconds
+        return results
 
 
-def measure(url: str, args: argparse.Namespace, data: np.ndarray[Any, Any],
-            queries: np.ndarray[Any, Any]) -> dict[str, float]:
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def load(url: str, args: argparse.Namespace, data: np.ndarray[Any, Any],
+         queries: np.ndarray[Any, Any]) -> dict[str, Any]:
+    """Creates the collection and adds the records; the add rate and where to query."""
     with httpx.Client(base_url=url, timeout=120) as http:
         created = http.post(f"{SCOPE}/collections", json={"name": "bench", "configuration": {
             "hnsw": {"space": "l2"}}})
@@ -100,34 +136,37 @@ def measure(url: str, args: argparse.Namespace, data: np.ndarray[Any, Any],
         warm = http.post(f"{base}/query", json={"query_embeddings": [queries[0].tolist()],
                                                 "n_results": 10})
         warm.raise_for_status()
-    # Both servers get the same pause, so background index builds (huedb's HNSW graph) can
-    # finish before the query phase measures steady state.
-    time.sleep(args.settle)
-    done = [0] * args.threads
-    failures: list[str] = []
-    stop_at = time.perf_counter() + args.seconds
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    return {"add_per_s": len(data) / add_seconds, "path_query": (host, int(port),
+                                                                 f"{base}/query")}
 
-    def worker(n: int) -> None:
-        with httpx.Client(base_url=url, timeout=60) as http:
-            i = n
-            while time.perf_counter() < stop_at:
-                body = {"query_embeddings": [queries[i % len(queries)].tolist()],
-                        "n_results": 10, "include": ["distances", "metadatas"]}
-                response = http.post(f"{base}/query", json=body)
-                if response.status_code != 200:
-                    failures.append(response.text)
-                    return
-                done[n] += 1
-                i += args.threads
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(args.threads)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise RuntimeError(failures[0])
-    return {"add_per_s": len(data) / add_seconds, "query_qps": sum(done) / args.seconds}
+def query_window(pool: Any, target: tuple[str, int, str], bodies: list[bytes], clients: int,
+                 seconds: float) -> int:
+    """Queries answered in `seconds` by `clients` client processes at once."""
+    # Each client is its own process on a stdlib keep-alive connection with bodies encoded in
+    # advance: threads of one Python process (and httpx's per-request work) saturate a core
+    # before a fast server does, and then the figure measures the client.
+    host, port, path = target
+    counts = pool.starmap(query_client, [(host, port, path, bodies[n::clients], seconds)
+                                         for n in range(clients)])
+    return int(sum(counts))
+
+
+def query_client(host: str, port: int, path: str, bodies: list[bytes], seconds: float) -> int:
+    """Posts the bodies in turn for `seconds`; returns how many got a 200."""
+    connection = http.client.HTTPConnection(host, port, timeout=60)
+    headers = {"Content-Type": "application/json"}
+    done, stop_at = 0, time.perf_counter() + seconds
+    while time.perf_counter() < stop_at:
+        connection.request("POST", path, bodies[done % len(bodies)], headers)
+        response = connection.getresponse()
+        text = response.read()
+        if response.status != 200:
+            raise RuntimeError(text.decode(errors="replace"))
+        done += 1
+    connection.close()
+    return done
 
 
 # -- --overhead: the HTTP layer alone ------------------------------------------------------------
@@ -296,8 +335,10 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--dim", type=int, default=128)
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--threads", type=int, default=4, help="client processes")
+    parser.add_argument("--seconds", type=float, default=6.0,
+                        help="query seconds per server, in --rounds alternating windows")
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--workers", type=int, default=1, help="huedb worker processes")
     parser.add_argument("--settle", type=float, default=0.0,
                         help="seconds to wait between ingest and queries (both servers)")
@@ -308,15 +349,15 @@ def main() -> int:
         serve_stub(args.serve_stub, args.bare)
         return 0
     if args.small:
-        args.n, args.seconds, args.requests = 2000, 2.0, 200
+        args.n, args.seconds, args.requests, args.rounds = 2000, 2.0, 200, 2
     if args.overhead:
         return overhead(args)
     rng = np.random.default_rng(7)
     data = rng.standard_normal((args.n, args.dim)).astype(np.float32)
     queries = rng.standard_normal((200, args.dim)).astype(np.float32)
     kinds = ["huedb"] + (["chroma"] if args.chroma_bin and args.chroma_bin.exists() else [])
-    results = {kind: run_one(kind, args, data, queries) for kind in kinds}
-    print(f"HTTP API, {args.n} x {args.dim} float32, {args.threads} client threads, "
+    results = run_all(kinds, args, data, queries)
+    print(f"HTTP API, {args.n} x {args.dim} float32, {args.threads} client processes, "
           f"huedb workers={args.workers}, settle {args.settle:.0f} s, {os.cpu_count()} cores")
     print(f"{'server':<8} {'add records/s':>14} {'query QPS':>10}")
     for kind, figures in results.items():
