@@ -32,6 +32,8 @@ EXACT_MAX_ALLOWED = 3000
 # recall@10 0.95 (over-fetch 2) to 0.989 (over-fetch 6) while the exact scan of the admitted
 # rows was both exact and faster, so filters admitting up to 15% of rows go exact.
 EXACT_MAX_SHARE = 0.15
+# Unfiltered, re-rank at least this many of the graph's nearest candidates exactly.
+RERANK_MIN = 32
 # Ask the graph for this multiple of k / (admitted share) candidates before post-filtering.
 OVERFETCH = 4.0
 # Fold changed rows into a fresh graph once they pass this share of the graph (or this count).
@@ -256,10 +258,12 @@ class AnnIndex:
         extra = self.rows.search_prepared(
             queries, k, stale if allowed is None else np.intersect1d(stale, allowed)) \
             if len(stale) else None
-        # The beam is ef wide anyway, so re-rank all of it exactly (this also repairs f16's
-        # rounding); filters, deleted and stale rows shrink what survives, so ask for more.
-        count = max(k, self.ef_search, math.ceil(k / share * OVERFETCH) + k
-                    if allowed is not None else 0)
+        # The beam stays ef_search wide (Graph.search); of what it found, the nearest few times
+        # k by f16 distance are re-ranked exactly, which repairs f16's rounding (its errors
+        # are far smaller than the gap to the 3k-th candidate). Filters, deleted and stale rows
+        # shrink what survives, so ask for more then.
+        count = max(RERANK_MIN, 3 * k) if allowed is None else \
+            max(k, self.ef_search, math.ceil(k / share * OVERFETCH) + k)
         with self._lock:
             dead = len(self._gone) + len(self._stale)
         count = math.ceil(count * len(graph) / max(len(graph) - dead, 1))
