@@ -46,7 +46,7 @@ class LocalBackend:
         if not self.settings.allow_reset:
             raise AuthorizationError("Reset is disabled by config")
         with self.store.atomic() as conn:
-            for table in ("record_metadata", "records", "tombstones", "collections",
+            for table in ("record_metadata", "vectors", "records", "tombstones", "collections",
                           "databases", "tenants"):
                 conn.execute(f"DELETE FROM {table}")
             conn.execute("INSERT INTO records_fts (records_fts) VALUES ('delete-all')")

@@ -36,7 +36,8 @@ _CATCH_UP_CHUNK = 8192
 
 # Chroma keeps a uri inside the record's metadata, so a record with a uri and no metadata
 # reads back with `{}`; the metadata expression reproduces that.
-_FIELDS = {"embeddings": "r.embedding", "documents": "r.document", "uris": "r.uri",
+_FIELDS = {"embeddings": "(SELECT v.embedding FROM vectors v WHERE v.rid = r.rid)",
+           "documents": "r.document", "uris": "r.uri",
            "metadatas": "coalesce(r.metadata, CASE WHEN r.uri IS NOT NULL THEN '{}' END)"}
 
 
@@ -226,7 +227,8 @@ def _catch_up(conn: sqlite3.Connection, pk: int, index: AnnIndex) -> None:
         return
     index.rows.reserve(len(index.rows) + int(changed))
     cursor = conn.execute(
-        "SELECT rid, embedding FROM records WHERE collection = ? AND seq > ?", (pk, index.seq))
+        "SELECT r.rid, v.embedding FROM records r JOIN vectors v ON v.rid = r.rid "
+        "WHERE r.collection = ? AND r.seq > ?", (pk, index.seq))
     # A chunk at a time: loading a large collection then needs its rows' memory once, not
     # three times over (fetched blobs, a joined buffer, the prepared copy).
     while rows := cursor.fetchmany(_CATCH_UP_CHUNK):
@@ -251,7 +253,7 @@ def _agrees(conn: sqlite3.Connection, found: CollectionRow, index: AnnIndex) -> 
         elif len(rids):
             sample = np.unique(rids[np.linspace(0, len(rids) - 1, 4).astype(np.int64)])
             stored = dict(conn.execute(
-                "SELECT rid, embedding FROM records WHERE rid IN (SELECT value FROM json_each(?))",
+                "SELECT rid, embedding FROM vectors WHERE rid IN (SELECT value FROM json_each(?))",
                 (json.dumps(sample.tolist()),)).fetchall())
             if set(stored) != {int(r) for r in sample} or not np.array_equal(
                     prepare_stored(index.space, np.stack(

@@ -26,13 +26,11 @@ _EXISTING = (
     "WHERE collection = ? AND id IN (SELECT value FROM json_each(?))"
 )
 _INSERT = (
-    "INSERT INTO records (collection, id, embedding, document, uri, metadata, seq) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO records (collection, id, document, uri, metadata, seq) VALUES (?, ?, ?, ?, ?, ?)"
 )
-_UPDATE = (
-    "UPDATE records SET embedding = coalesce(?, embedding), document = ?, uri = ?, "
-    "metadata = ?, seq = ? WHERE rid = ?"
-)
+_UPDATE = "UPDATE records SET document = ?, uri = ?, metadata = ?, seq = ? WHERE rid = ?"
+_INSERT_VECTOR = "INSERT INTO vectors (rid, embedding) VALUES (?, ?)"
+_UPDATE_VECTOR = "UPDATE vectors SET embedding = ? WHERE rid = ?"
 _INSERT_METADATA = (
     "INSERT INTO record_metadata (collection, rid, key, kind, value) VALUES (?, ?, ?, ?, ?)"
 )
@@ -211,7 +209,7 @@ def _store(conn: sqlite3.Connection, pk: int, seq: int, pending: dict[str, _Pend
     fresh = [(k, p) for k, p in pending.items() if p.rid is None]
     changed = [p for p in pending.values() if p.rid is not None]
     conn.executemany(_INSERT, [
-        (pk, k, p.embedding, p.document, p.uri, _dump(p.metadata), seq) for k, p in fresh
+        (pk, k, p.document, p.uri, _dump(p.metadata), seq) for k, p in fresh
     ])
     if fresh:
         rid_of = dict(conn.execute(
@@ -220,8 +218,12 @@ def _store(conn: sqlite3.Connection, pk: int, seq: int, pending: dict[str, _Pend
         ).fetchall())
         for k, p in fresh:
             p.rid = rid_of[k]
+        conn.executemany(_INSERT_VECTOR, [(p.rid, p.embedding) for _, p in fresh])
     conn.executemany(_UPDATE, [
-        (p.embedding, p.document, p.uri, _dump(p.metadata), seq, p.rid) for p in changed
+        (p.document, p.uri, _dump(p.metadata), seq, p.rid) for p in changed
+    ])
+    conn.executemany(_UPDATE_VECTOR, [
+        (p.embedding, p.rid) for p in changed if p.embedding is not None
     ])
     if changed:
         conn.execute(

@@ -152,7 +152,7 @@ def _compare_vectors(conn: sqlite3.Connection, saved: persist.Saved, col: Collec
     for start in range(0, len(settled), 2000):
         chunk = settled[start:start + 2000]
         blobs = dict(conn.execute(
-            "SELECT rid, embedding FROM records WHERE rid IN (SELECT value FROM json_each(?))",
+            "SELECT rid, embedding FROM vectors WHERE rid IN (SELECT value FROM json_each(?))",
             (json.dumps(chunk.tolist()),)).fetchall())
         stored = prepare_stored(space, np.stack(
             [np.frombuffer(blobs[int(r)], "<f4") for r in chunk]))

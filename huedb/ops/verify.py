@@ -66,11 +66,17 @@ def verify(path: str | Path, repair: bool = False) -> Report:
 def _check_vectors(conn: sqlite3.Connection, report: Report) -> None:
     bad = conn.execute(
         "SELECT c.name, count(*) FROM records r JOIN collections c ON c.pk = r.collection "
-        "WHERE c.dimension IS NOT NULL AND length(r.embedding) != 4 * c.dimension "
+        "LEFT JOIN vectors v ON v.rid = r.rid "
+        "WHERE c.dimension IS NOT NULL AND coalesce(length(v.embedding), -1) != 4 * c.dimension "
         "GROUP BY c.name"
     ).fetchall()
     for name, n in bad:
-        report.problems.append(f"collection {name}: {n} vectors do not match its dimension")
+        report.problems.append(
+            f"collection {name}: {n} vectors are missing or do not match its dimension")
+    orphans = conn.execute(
+        "SELECT count(*) FROM vectors v WHERE v.rid NOT IN (SELECT rid FROM records)").fetchone()
+    if orphans[0]:
+        report.problems.append(f"{orphans[0]} vectors belong to no record")
 
 
 def _check_metadata_rows(conn: sqlite3.Connection, report: Report, repair: bool) -> None:
