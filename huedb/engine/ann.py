@@ -113,14 +113,6 @@ class AnnIndex:
             out[live] = self.rows.vectors_of(rids[live])
             return out
 
-    def swap_graph(self, old: Graph, new: Graph) -> bool:
-        """Replace the graph by an equivalent one (e.g. loaded into memory), if still current."""
-        with self._lock:
-            if self._graph is not old:
-                return False
-            self._graph = new
-            return True
-
     # -- writes ------------------------------------------------------------------------------------
     def upsert(self, rids: RowIds, vectors: _F32) -> None:
         with self._lock:

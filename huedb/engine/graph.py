@@ -43,12 +43,9 @@ class GraphParams:
 class Graph:
     """A usearch index keyed by rid. Vectors arrive prepared (cosine: already unit length)."""
 
-    def __init__(self, params: GraphParams, index: Any | None = None,
-                 path: Path | None = None) -> None:
+    def __init__(self, params: GraphParams, index: Any | None = None) -> None:
         Index = usearch_index()
         self.params = params
-        # The file a memory-mapped (view) graph reads from; None when it is held in memory.
-        self.mapped_from = path
         # Cosine vectors are normalised before they get here, so inner product ranks them; l2
         # uses usearch's squared euclidean, as Chroma's l2 does.
         metric = "l2sq" if params.space == "l2" else "ip"
@@ -107,7 +104,7 @@ class Graph:
         index = usearch_index().restore(str(path), view=view)
         if index is None or int(index.ndim) != params.dimension:
             raise ValueError(f"{path} is not a usearch index of dimension {params.dimension}")
-        return Graph(params, index, path if view else None)
+        return Graph(params, index)
 
 
 def usearch_index() -> Any:

@@ -23,7 +23,6 @@ from huedb.engine.catalog import CollectionRow, find_collection
 from huedb.engine.configuration import space_of
 from huedb.engine.distances import prepare_stored
 from huedb.engine.filters import compile_filters, compile_rid_select
-from huedb.engine.graph import Graph
 from huedb.engine.index import VectorIndex
 from huedb.engine.store import Store
 from huedb.errors import InvalidArgumentError, NotFoundError
@@ -138,7 +137,7 @@ class VectorCache:
                 index = None
             if index is not None:
                 self._saved[found.pk] = (index.seq, id(index.graph))
-                if unchecked or (index.graph is not None and index.graph.mapped_from):
+                if unchecked:
                     self._check_later(found.pk, index, unchecked)
         if index is None:
             index = AnnIndex(space, dimension, hnsw)
@@ -147,8 +146,7 @@ class VectorCache:
         return index
 
     def _check_later(self, pk: int, index: AnnIndex, unchecked: list[persist.Unchecked]) -> None:
-        """On a background thread: checksum a loaded index's large files in full, then read its
-        memory-mapped graph into memory (searches over a mapped graph are ~15% slower)."""
+        """Checksum a loaded index's large files in full on a background thread."""
         def run() -> None:
             for file in unchecked:
                 if not file.check():
@@ -156,17 +154,6 @@ class VectorCache:
                                    "rebuilding from SQLite", pk, file.name)
                     self._corrupt[pk] = index
                     return
-            mapped = index.graph
-            if mapped is None or mapped.mapped_from is None:
-                return
-            try:
-                loaded = Graph.open(mapped.params, mapped.mapped_from, view=False)
-            except (OSError, ValueError):  # replaced or removed meanwhile: keep the mapping
-                return
-            with self._save_lock:
-                if index.swap_graph(mapped, loaded) and \
-                        self._saved.get(pk) == (index.seq, id(mapped)):
-                    self._saved[pk] = (index.seq, id(loaded))  # the same graph: no new save
 
         thread = threading.Thread(target=run, name="huedb-checksum", daemon=True)
         self._checking[pk] = thread

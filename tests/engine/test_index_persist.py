@@ -189,16 +189,3 @@ def test_damage_beyond_the_opening_sample_is_found_in_the_background(
     assert "is corrupt" in caplog.text and "rebuilding" in caplog.text
     check(col, data)  # answered by an index rebuilt from SQLite
     assert not list(directory.glob(victim.name))  # the damaged generation is gone
-
-
-def test_a_mapped_graph_is_read_into_memory_without_a_new_save(tmp_path: Path) -> None:
-    col, data = filled(tmp_path)
-    col.query(query_embeddings=data[:1], n_results=1)
-    cache = col._backend.cache  # type: ignore[attr-defined]
-    (index,) = cache._entries.values()
-    tag = persist.read_meta(index_dir(tmp_path))["tag"]  # type: ignore[index]
-    cache.wait_for_checks()
-    assert index.graph is not None and index.graph.mapped_from is None
-    check(col, data)
-    huedb.ClientAPI.clear_system_cache()  # nothing changed: nothing to save
-    assert persist.read_meta(index_dir(tmp_path))["tag"] == tag  # type: ignore[index]
