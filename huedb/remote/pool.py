@@ -6,40 +6,26 @@ program that makes a client per request does not open a pool (and leave sockets)
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Hashable
 
+from huedb._shared import SharedTable
 from huedb.remote.backend import HttpBackend
 
-_lock = threading.Lock()
-_open: dict[Hashable, tuple[HttpBackend, int]] = {}
+_table: SharedTable[HttpBackend] = SharedTable()
 
 
 def acquire(key: Hashable, connect: Callable[[], HttpBackend]) -> HttpBackend:
     """The shared backend for these connection settings, connected on first use."""
-    with _lock:
-        backend, refs = _open.get(key) or (connect(), 0)
-        _open[key] = (backend, refs + 1)
-        return backend
+    return _table.acquire(key, connect)
 
 
 def release(backend: HttpBackend) -> None:
     """Drop one reference; the last one closes the connection pool."""
-    with _lock:
-        for key, (held, refs) in _open.items():
-            if held is backend:
-                if refs > 1:
-                    _open[key] = (held, refs - 1)
-                    return
-                del _open[key]
-                break
-    backend.close()
+    if _table.release(backend):
+        backend.close()
 
 
 def clear() -> None:
     """Close every shared connection pool (part of `clear_system_cache`)."""
-    with _lock:
-        backends = [b for b, _ in _open.values()]
-        _open.clear()
-    for backend in backends:
+    for backend in _table.drain():
         backend.close()
