@@ -113,6 +113,11 @@ class AnnIndex:
             out[live] = self.rows.vectors_of(rids[live])
             return out
 
+    def reserve(self, rows: int) -> None:
+        """Make room for this many rows at once (see BruteIndex.reserve)."""
+        with self._lock:
+            self.rows.reserve(rows)
+
     # -- writes ------------------------------------------------------------------------------------
     def upsert(self, rids: RowIds, vectors: _F32) -> None:
         with self._lock:

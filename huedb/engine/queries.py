@@ -212,7 +212,7 @@ def _catch_up(conn: sqlite3.Connection, pk: int, index: AnnIndex) -> None:
                            (pk, index.seq)).fetchone()[0]
     if not changed:
         return
-    index.rows.reserve(len(index.rows) + int(changed))
+    index.reserve(len(index) + int(changed))
     cursor = conn.execute(
         "SELECT r.rid, v.embedding FROM records r JOIN vectors v ON v.rid = r.rid "
         "WHERE r.collection = ? AND r.seq > ?", (pk, index.seq))
