@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from huedb.engine.brute import BruteIndex
+from huedb.engine.brute import BruteIndex, sorted_unique
 from huedb.engine.distances import prepare_stored
 from huedb.engine.graph import Graph, GraphParams
 from huedb.engine.index import RowIds
@@ -239,7 +239,7 @@ class AnnIndex:
             return self.rows.search_prepared(prepared, k, allowed)
         share = 1.0
         if allowed is not None:
-            allowed = _sorted_unique(np.asarray(allowed, np.int64))
+            allowed = sorted_unique(np.asarray(allowed, np.int64))
             allowed = allowed[self.rows.contains(allowed)]
             if len(allowed) <= EXACT_MAX_ALLOWED or len(allowed) < EXACT_MAX_SHARE * live:
                 return self.rows.search_prepared(prepared, k, allowed)
@@ -288,13 +288,6 @@ class AnnIndex:
             if len(rids) < k:  # too few candidates survived the filter: answer it exactly
                 out[j] = self.rows.search_prepared(queries[j:j + 1], k, allowed)[0]
         return out
-
-
-def _sorted_unique(rids: RowIds) -> RowIds:
-    # The query path already passes sorted unique rids; checking is cheaper than sorting again.
-    if len(rids) < 2 or bool(np.all(rids[1:] > rids[:-1])):
-        return rids
-    return np.unique(rids)
 
 
 def _member(values: RowIds, sorted_set: RowIds) -> NDArray[np.bool_]:

@@ -144,13 +144,11 @@ class BruteIndex:
         return self._vectors[:n], self._sq_norms[:n], self._rids[:n]
 
     def _positions(self, allowed: RowIds) -> NDArray[np.int64]:
+        # Distinct rids have distinct positions, so de-duplicating the rids is enough.
+        allowed = sorted_unique(allowed)
         allowed = allowed[(allowed >= 0) & (allowed < len(self._pos_of_rid))]
         pos = self._pos_of_rid[allowed]
-        pos = pos[pos >= 0]
-        # Distinct rids have distinct positions; only repeated rids need de-duplicating.
-        if len(allowed) > 1 and not bool(np.all(allowed[1:] > allowed[:-1])):
-            pos = np.unique(pos)
-        return pos
+        return pos[pos >= 0]
 
     def reserve(self, capacity: int) -> None:
         """Make room for this many rows at once (growing step by step copies every row)."""
@@ -180,6 +178,14 @@ class BruteIndex:
             grown = np.full(max(size, int(len(self._pos_of_rid) * 1.5) + 16), -1, np.int64)
             grown[:len(self._pos_of_rid)] = self._pos_of_rid
             self._pos_of_rid = grown
+
+
+def sorted_unique(rids: RowIds) -> RowIds:
+    """The rids sorted without repeats; the query path already passes them so, and checking
+    is cheaper than sorting again."""
+    if len(rids) < 2 or bool(np.all(rids[1:] > rids[:-1])):
+        return rids
+    return np.unique(rids)
 
 
 def _candidates(dist: _F32, k: int) -> NDArray[np.intp]:

@@ -8,6 +8,7 @@ them, and `check_all` verifies every block afterwards, off the query path.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,10 @@ SAMPLE = 14
 def describe(path: Path) -> dict[str, Any]:
     """Size, whole-file CRC-32 and per-block CRC-32s of a file."""
     crc, blocks, size = 0, [], 0
-    with open(path, "rb") as f:
-        while chunk := f.read(BLOCK):
-            crc = zlib.crc32(chunk, crc)
-            blocks.append(zlib.crc32(chunk))
-            size += len(chunk)
+    for chunk in _blocks(path):
+        crc = zlib.crc32(chunk, crc)
+        blocks.append(zlib.crc32(chunk))
+        size += len(chunk)
     return {"size": size, "crc32": crc, "blocks": blocks}
 
 
@@ -57,14 +57,19 @@ def check_all(path: Path, described: dict[str, Any]) -> None:
     """
     crc, size = 0, 0
     try:
-        with open(path, "rb") as f:
-            while chunk := f.read(BLOCK):
-                crc = zlib.crc32(chunk, crc)
-                size += len(chunk)
+        for chunk in _blocks(path):
+            crc = zlib.crc32(chunk, crc)
+            size += len(chunk)
     except FileNotFoundError as e:
         raise ValueError(f"{path.name} is missing") from e
     if size != described["size"] or crc != described["crc32"]:
         raise ValueError(f"{path.name} is truncated or corrupt")
+
+
+def _blocks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        while chunk := f.read(BLOCK):
+            yield chunk
 
 
 def _size(path: Path) -> int:

@@ -89,13 +89,14 @@ def save(directory: Path, collection: UUID, index: AnnIndex) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     tag = f"{seq}-{os.getpid()}-{next(_tags)}"
     files: dict[str, dict[str, Any]] = {}
+    small = {"rids": rids, "stale": stale, "gone": gone}
     for kind in _KINDS:
         path = directory / f"{tag}.{kind}.npy"
         with open(path, "wb") as f:
             if kind == "vectors":
                 _write_vectors(f, index, rids)
             else:
-                np.save(f, {"rids": rids, "stale": stale, "gone": gone}[kind])
+                np.save(f, small[kind])
         files[path.name] = _fsync_and_describe(path)
     if graph is not None:
         path = directory / f"{tag}.graph.usearch"
@@ -137,7 +138,7 @@ def load(directory: Path, collection: UUID, space: Space, dimension: int,
     """The saved index with its seq set, or None (with a warning) if it is absent or unusable.
 
     With `unchecked`, large files are only sample-checked here and listed there, for
-    `check_later` to verify in full off the query path.
+    `Unchecked.check` to verify in full off the query path (VectorCache does, on a thread).
     """
     try:
         saved = read(directory, unchecked)
